@@ -22,7 +22,7 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parent.parent / "dags")
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
 
-pytest_plugins = ["aspose_ocr_provider.emulator.testing"]
+pytest_plugins = ["aspose_ocr_provider.emulator.testing", "tests.fixtures.postgres"]
 
 
 @pytest.fixture(scope="session")
