@@ -1,0 +1,127 @@
+"""From raw OCR rows to a tidy table: noise removed, header chosen, column names made safe.
+
+OCR output is messy in predictable ways: the cloud prefixes a row of column indices
+(``0,1,2,...``), rows come out ragged when a cell border is missed, cells keep the spacing of the
+scan, and stray empty rows or columns trail the table. Each step here fixes one of those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from aspose_ocr_provider.tables.sql_names import sql_safe_names
+
+HeaderSpec = Literal["first_row", "none"] | Sequence[str]
+IndexRowSpec = Literal["auto"] | bool
+
+SOURCE_ROW_INDEX = "source_row"
+"""Name of the frame's index: the row's position in the recognised table, the header being row 1."""
+
+
+@dataclass
+class CleanTable:
+    """A cleaned table.
+
+    :param frame: one column per table column (SQL-safe names, text cells, ``None`` for an empty
+        cell); the index is the row's position in the table as a person counts rows in the image
+        (the header row, if any, is row 1).
+    :param columns: ``{column name: header text as recognised}``, so the original wording is never lost.
+    """
+
+    frame: pd.DataFrame
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def is_index_row(row: Sequence[str]) -> bool:
+    """Whether ``row`` is the ``0,1,2,...`` column-index row the cloud puts before each table."""
+    cells = [cell.strip() for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return bool(cells) and cells == [str(i) for i in range(len(cells))]
+
+
+def _is_empty(row: Sequence[str | None]) -> bool:
+    return not any(row)
+
+
+def normalize_rows(
+    rows: Iterable[Sequence[str]], *, index_row: IndexRowSpec = "auto"
+) -> list[list[str | None]]:
+    """Drop the index row, pad ragged rows, strip cells, drop trailing empty rows and columns.
+
+    Empty cells become ``None`` so they load as SQL NULL rather than as empty strings.
+    """
+    table = [list(row) for row in rows]
+    if table and (index_row is True or (index_row == "auto" and is_index_row(table[0]))):
+        table = table[1:]
+    width = max((len(row) for row in table), default=0)
+    cleaned: list[list[str | None]] = [
+        [(cell.strip() or None) if isinstance(cell, str) else cell for cell in row]
+        + [None] * (width - len(row))
+        for row in table
+    ]
+    while cleaned and _is_empty(cleaned[-1]):
+        cleaned.pop()
+    while width and all(row[width - 1] is None for row in cleaned):
+        width -= 1
+    return [row[:width] for row in cleaned]
+
+
+def clean_table(
+    rows: Iterable[Sequence[str]],
+    *,
+    header: HeaderSpec = "first_row",
+    index_row: IndexRowSpec = "auto",
+    sanitize_names: bool = True,
+    reserved_names: Iterable[str] = (),
+) -> CleanTable:
+    """Turn raw CSV rows of one recognised table into a :class:`CleanTable`.
+
+    :param rows: rows of cells, e.g. from :func:`~aspose_ocr_provider.tables.decode.parse_csv`.
+    :param header: ``"first_row"`` (default) takes the first non-empty row as column names;
+        ``"none"`` names the columns ``col_1``, ``col_2``...; a list of names gives them
+        explicitly (one per column of the table).
+    :param index_row: ``"auto"`` (default) drops a leading ``0,1,2,...`` row; True always drops
+        the first row; False never does (for a table whose real first row is such numbers).
+    :param sanitize_names: snake_case the header text (default); False keeps it verbatim.
+    :param reserved_names: names the table must not use (the load's provenance columns).
+    """
+    table = normalize_rows(rows, index_row=index_row)
+    # Empty rows inside the table carry nothing; their positions still count for provenance.
+    positions = [pos for pos, row in enumerate(table, start=1) if not _is_empty(row)]
+    width = len(table[0]) if table else 0
+    header_cells: Sequence[str | None]
+    if isinstance(header, str):
+        if header == "first_row":
+            if positions:
+                header_cells = table[positions[0] - 1]
+                positions = positions[1:]
+            else:
+                header_cells = []
+        elif header == "none":
+            header_cells = [None] * width
+        else:
+            raise ValueError(
+                f"Unknown header option {header!r}: use 'first_row', 'none' or a list of column names."
+            )
+    else:
+        header_cells = [str(name) for name in header]
+        if table and len(header_cells) != width:
+            raise ValueError(
+                f"header gives {len(header_cells)} column names but the recognised table has {width} "
+                "columns; give one name per column (check the table image or use header='first_row')."
+            )
+        width = len(header_cells)
+    names, mapping = sql_safe_names(list(header_cells), reserved=reserved_names, sanitize=sanitize_names)
+    data = [table[pos - 1] for pos in positions]
+    frame = (
+        pd.DataFrame(data, columns=names, dtype=object)
+        if data
+        else pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
+    )
+    frame.index = pd.Index(positions, dtype="int64", name=SOURCE_ROW_INDEX)
+    return CleanTable(frame=frame, columns=mapping)

@@ -1,0 +1,67 @@
+"""Provenance columns: where each loaded row came from, and which run put it there.
+
+They let a user trace a warehouse row back to its image and row, and they are what makes the
+idempotent load mode work: a re-run of the same DAG run deletes the rows its earlier attempt
+wrote (same run id, same loading task) before inserting again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+ProvenanceSpec = bool | Mapping[str, str | None]
+
+DEFAULT_PROVENANCE: dict[str, str] = {
+    "source": "_source",
+    "ocr_task_id": "_ocr_task_id",
+    "source_table": "_source_table",
+    "source_row": "_source_row",
+    "dag_run_id": "_dag_run_id",
+    "loaded_by": "_loaded_by",
+    "loaded_at": "_loaded_at",
+}
+"""Key -> default column. ``source``: file or name the image came from; ``ocr_task_id``: the
+cloud's task id; ``source_table``: 1-based table number within the image; ``source_row``: the
+row's position in that table (header = row 1); ``dag_run_id``: Airflow run id; ``loaded_by``:
+``dag_id.task_id`` (plus ``[map_index]``) of the load task; ``loaded_at``: load time, UTC."""
+
+IDEMPOTENCY_KEYS: tuple[str, ...] = ("dag_run_id", "loaded_by")
+
+
+def provenance_columns(spec: ProvenanceSpec) -> dict[str, str]:
+    """The enabled provenance columns, ``{key: column name}``.
+
+    :param spec: True for the defaults, False for none, or a mapping that renames keys
+        (``{"source": "file_name"}``) or drops them (``{"loaded_at": None}``); keys not named
+        keep their default.
+    """
+    if spec is True:
+        return dict(DEFAULT_PROVENANCE)
+    if spec is False or spec is None:
+        return {}
+    if not isinstance(spec, Mapping):
+        raise ValueError(
+            f"provenance must be True, False or a mapping of column renames, got {type(spec).__name__}."
+        )
+    unknown = sorted(set(spec) - set(DEFAULT_PROVENANCE))
+    if unknown:
+        raise ValueError(
+            f"Unknown provenance key(s) {', '.join(map(repr, unknown))}; valid keys are: "
+            f"{', '.join(DEFAULT_PROVENANCE)}."
+        )
+    columns: dict[str, str] = {}
+    for key, default in DEFAULT_PROVENANCE.items():
+        name = spec.get(key, default)
+        if name is None:
+            continue
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"provenance column for {key!r} must be a non-empty name or None, got {name!r}.")
+        columns[key] = name
+    seen: dict[str, str] = {}
+    for key, name in columns.items():
+        if name.casefold() in seen:
+            raise ValueError(
+                f"provenance columns {seen[name.casefold()]!r} and {key!r} share the name {name!r}."
+            )
+        seen[name.casefold()] = key
+    return columns

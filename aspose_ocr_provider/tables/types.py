@@ -1,0 +1,147 @@
+"""Optional type inference: text cells that are all numbers, percentages, money or dates.
+
+A column is converted only when *every* non-empty cell reads as the same kind, so one OCR slip
+(``1O5`` for ``105``) leaves the column as text instead of silently turning a cell into NULL.
+Codes with leading zeros (``00123``) stay text: they are identifiers, not quantities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import pandas as pd
+
+_SEP = r"[,\u00a0\u202f' ]"
+_NUMBER = rf"(?:\d{{1,3}}(?:{_SEP}\d{{3}})+|\d+)"
+_INT_RE = re.compile(rf"^(?P<sign>[+-]?)(?P<num>{_NUMBER})$")
+_DEC_RE = re.compile(rf"^(?P<sign>[+-]?)(?P<num>{_NUMBER}?\.\d+)$")
+_PCT_RE = re.compile(rf"^(?P<sign>[+-]?)(?P<num>{_NUMBER}(?:\.\d+)?|\.\d+)\s?%$")
+_CURRENCY_SYMBOLS = "$€£¥₹₽₩₺₪"
+_CUR_RE = re.compile(
+    rf"^(?P<sign1>[+-]?)\s?(?:[{_CURRENCY_SYMBOLS}]|USD|EUR|GBP|JPY|CHF)?\s?(?P<sign2>[+-]?)"
+    rf"(?P<num>{_NUMBER}(?:\.\d+)?|\.\d+)\s?(?:[{_CURRENCY_SYMBOLS}]|USD|EUR|GBP|JPY|CHF)?$"
+)
+_HAS_CURRENCY = re.compile(rf"[{_CURRENCY_SYMBOLS}]|USD|EUR|GBP|JPY|CHF")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+)
+"""Tried in order; the first that reads every cell of a column wins (so 03/04/2024 is US-style)."""
+
+
+def _strip_number(text: str) -> str:
+    return re.sub(_SEP, "", text)
+
+
+def _accounting(text: str) -> tuple[str, bool]:
+    """``(1,234.50)`` is how ledgers print a negative amount."""
+    if text.startswith("(") and text.endswith(")"):
+        return text[1:-1].strip(), True
+    return text, False
+
+
+def _leading_zero(num: str) -> bool:
+    digits = _strip_number(num)
+    return len(digits) > 1 and digits.startswith("0") and not digits.startswith("0.")
+
+
+def parse_integer(text: str) -> int | None:
+    body, negative = _accounting(text)
+    m = _INT_RE.match(body)
+    if not m or _leading_zero(m["num"]):
+        return None
+    value = int(_strip_number(m["num"]))
+    return -value if negative or m["sign"] == "-" else value
+
+
+def parse_decimal(text: str) -> float | None:
+    body, negative = _accounting(text)
+    m = _DEC_RE.match(body) or _INT_RE.match(body)
+    if not m or _leading_zero(m["num"]):
+        return None
+    value = float(_strip_number(m["num"]))
+    return -value if negative or m["sign"] == "-" else value
+
+
+def parse_percent(text: str) -> float | None:
+    """``12.5%`` -> ``0.125``: stored as a fraction, the way spreadsheets store percentages."""
+    m = _PCT_RE.match(text)
+    if not m:
+        return None
+    value = float(_strip_number(m["num"])) / 100
+    return -value if m["sign"] == "-" else value
+
+
+def parse_currency(text: str) -> float | None:
+    """``$1,234.50``, ``-€12``, ``12.00 EUR``, ``(45.00)`` -> a number; the symbol is dropped."""
+    body, negative = _accounting(text)
+    m = _CUR_RE.match(body)
+    if not m or _leading_zero(m["num"]):
+        return None
+    value = float(_strip_number(m["num"]))
+    return -value if negative or "-" in (m["sign1"], m["sign2"]) else value
+
+
+def _all(values: Sequence[str], parse: Callable[[str], object]) -> list[object] | None:
+    out = []
+    for value in values:
+        parsed = parse(value)
+        if parsed is None:
+            return None
+        out.append(parsed)
+    return out
+
+
+def _dates(values: Sequence[str]) -> pd.Series | None:
+    if not any(ch.isdigit() for ch in values[0]):
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return pd.Series([datetime.strptime(value, fmt) for value in values], dtype="datetime64[us]")
+        except ValueError:
+            continue
+    return None
+
+
+def infer_column(series: pd.Series) -> pd.Series:
+    """``series`` converted to Int64, Float64 or datetime64 when every non-empty cell allows it."""
+    mask = series.notna()
+    values = [str(v) for v in series[mask].tolist()]
+    if not values:
+        return series
+    converted: pd.Series | None = None
+    ints = _all(values, parse_integer)
+    if ints is not None:
+        converted = pd.Series(ints, dtype="Int64")
+    else:
+        if all(v.endswith("%") for v in values):
+            parsed = _all(values, parse_percent)
+        elif any(_HAS_CURRENCY.search(v) for v in values):
+            parsed = _all(values, parse_currency)
+        else:
+            parsed = _all(values, parse_decimal)
+        converted = pd.Series(parsed, dtype="Float64") if parsed is not None else _dates(values)
+    if converted is None:
+        return series
+    result = pd.Series(pd.NA, index=series.index, dtype=converted.dtype)
+    result[mask] = converted.to_numpy()
+    return result
+
+
+def infer_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with each text column converted where every cell agrees on a type."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = infer_column(out[column])
+    return out

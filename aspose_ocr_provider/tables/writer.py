@@ -1,0 +1,375 @@
+"""Write DataFrames to a warehouse table through any common-sql hook, all or nothing.
+
+One call opens one connection and one transaction: the table is created or widened, the rows a
+re-run would duplicate are deleted, and every frame is inserted, then a single COMMIT. Any error
+rolls everything back (DDL too on PostgreSQL and SQLite, whose DDL is transactional), so a failed
+load leaves the warehouse exactly as it was.
+
+Rows go in through PostgreSQL's COPY when the driver offers it (psycopg 3 ``cursor.copy``,
+psycopg2 ``copy_expert``) and through batched ``executemany`` elsewhere. Values that are the same
+for every row of a frame (provenance) are passed as constants and never materialised per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import logging
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
+
+log = logging.getLogger(__name__)
+
+LoadMode = Literal["append", "replace", "idempotent"]
+SchemaEvolution = Literal["add", "fail"]
+LOAD_MODES: tuple[str, ...] = ("append", "replace", "idempotent")
+SCHEMA_EVOLUTIONS: tuple[str, ...] = ("add", "fail")
+BATCH_ROWS = 10_000
+
+
+class SchemaMismatchError(ValueError):
+    """The data has columns the existing table lacks and schema evolution is off."""
+
+
+@dataclass
+class TableBatch:
+    """One frame to insert, plus values shared by all its rows.
+
+    :param frame: the rows; every column becomes a table column of the same name.
+    :param constants: ``{column: value}`` written on every row of this frame.
+    :param index_column: if set, the frame's index is written to this column too.
+    """
+
+    frame: pd.DataFrame
+    constants: Mapping[str, Any] = field(default_factory=dict)
+    index_column: str | None = None
+
+    def column_names(self) -> list[str]:
+        names = [str(c) for c in self.frame.columns]
+        if self.index_column:
+            names.append(self.index_column)
+        names.extend(self.constants)
+        return names
+
+
+def _kind_of_series(series: pd.Series) -> str:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return "timestamp"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return "date" if _is_midnight(series) else "timestamp"
+    return "text"
+
+
+def _is_midnight(series: pd.Series) -> bool:
+    values = series.dropna()
+    return bool((values == values.dt.normalize()).all())
+
+
+def _kind_of_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, dt.datetime):
+        return "timestamp"
+    if isinstance(value, dt.date):
+        return "date"
+    return "text"
+
+
+_WIDER = {frozenset({"integer", "float"}): "float", frozenset({"date", "timestamp"}): "timestamp"}
+
+
+def _widen(a: str, b: str) -> str:
+    return a if a == b else _WIDER.get(frozenset({a, b}), "text")
+
+
+def column_kinds(batches: Sequence[TableBatch]) -> dict[str, str]:
+    """Column name -> type kind over all batches, widening where frames disagree."""
+    kinds: dict[str, str] = {}
+    for batch in batches:
+        found = {str(c): _kind_of_series(batch.frame[c]) for c in batch.frame.columns}
+        if batch.index_column:
+            found[batch.index_column] = "integer"
+        found.update({name: _kind_of_value(value) for name, value in batch.constants.items()})
+        for name, kind in found.items():
+            kinds[name] = _widen(kinds[name], kind) if name in kinds else kind
+    return kinds
+
+
+def _python_values(series: pd.Series, kind: str, sqlite: bool) -> list[Any]:
+    """Column values as plain Python objects, missing values as None."""
+    if kind in ("date", "timestamp") and pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = series.dt.to_pydatetime() if hasattr(series.dt, "to_pydatetime") else series.tolist()
+        values: list[Any] = [None if v is None or v is pd.NaT else v for v in list(stamps)]
+        if kind == "date":
+            values = [v.date() if v is not None else None for v in values]
+        if sqlite:
+            values = [v.isoformat() if v is not None else None for v in values]
+        return values
+    if series.dtype == object:
+        values = series.tolist()
+        if series.isna().any():
+            values = [None if _missing(v) else v for v in values]
+        return values
+    mask = series.isna()
+    values = series.astype(object).tolist()
+    if mask.any():
+        values = [None if m else v for v, m in zip(values, mask.tolist(), strict=False)]
+    return values
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _constant(value: Any, sqlite: bool) -> Any:
+    if sqlite and isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _rows(batch: TableBatch, kinds: Mapping[str, str], sqlite: bool) -> Iterator[tuple[Any, ...]]:
+    columns: list[Iterable[Any]] = [
+        _python_values(batch.frame[c], kinds[str(c)], sqlite) for c in batch.frame.columns
+    ]
+    if batch.index_column:
+        columns.append(batch.frame.index.tolist())
+    columns.extend(itertools.repeat(_constant(v, sqlite)) for v in batch.constants.values())
+    return zip(*columns, strict=False) if batch.frame.columns.size or batch.index_column else iter(())
+
+
+class TableWriter:
+    """Writes batches to one table through one DB-API connection of a common-sql hook.
+
+    :param hook: any ``DbApiHook`` (SqliteHook, PostgresHook, MySqlHook, SnowflakeHook...).
+    :param table: target table, optionally ``schema.table``; quoted exactly as written.
+    :param mode: ``append`` adds rows; ``replace`` deletes every existing row first;
+        ``idempotent`` deletes the rows matching ``replace_key`` first (same DAG run, same task).
+    :param schema_evolution: ``add`` (default) adds columns the table lacks; ``fail`` refuses.
+    :param replace_key: ``{column: value}`` identifying the rows an idempotent load replaces.
+    """
+
+    def __init__(
+        self,
+        hook: Any,
+        table: str,
+        *,
+        mode: str = "append",
+        schema_evolution: str = "add",
+        replace_key: Mapping[str, Any] | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        if mode not in LOAD_MODES:
+            raise ValueError(f"Unknown load mode {mode!r}; use one of: {', '.join(LOAD_MODES)}.")
+        if schema_evolution not in SCHEMA_EVOLUTIONS:
+            raise ValueError(
+                f"Unknown schema_evolution {schema_evolution!r}; use one of: {', '.join(SCHEMA_EVOLUTIONS)}."
+            )
+        if mode == "idempotent" and not replace_key:
+            raise ValueError("mode='idempotent' needs the columns that identify a run's rows (replace_key).")
+        self.hook = hook
+        self.dialect: SqlDialect = dialect_for(getattr(hook, "dialect_name", None))
+        self.parts = self.dialect.split_table(table)
+        self.table = table
+        self.qtable = ".".join(self.dialect.quote(p) for p in self.parts)
+        self.mode = mode
+        self.schema_evolution = schema_evolution
+        self.replace_key = dict(replace_key or {})
+        self.batch_rows = batch_rows
+        self.placeholder = str(getattr(hook, "placeholder", "%s") or "%s")
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.dialect.name == "sqlite"
+
+    def write(self, batches: Sequence[TableBatch]) -> list[int]:
+        """Insert every batch in one transaction; return the rows written per batch."""
+        kinds = column_kinds(batches)
+        for key in self.replace_key:
+            kinds.setdefault(key, _kind_of_value(self.replace_key[key]))
+        conn = self.hook.get_conn()
+        try:
+            cur = self._begin(conn)
+            try:
+                existing = self._existing_columns(cur)
+                if existing is None:
+                    self._create(cur, kinds)
+                else:
+                    self._evolve(cur, existing, kinds)
+                    self._delete(cur)
+                counts = [self._insert(cur, batch, kinds) for batch in batches]
+                self._commit(conn, cur)
+            finally:
+                cur.close()
+        except BaseException:
+            self._rollback(conn)
+            raise
+        finally:
+            conn.close()
+        return counts
+
+    # -- transaction ---------------------------------------------------------------------------
+
+    def _begin(self, conn: Any) -> Any:
+        if self._sqlite:
+            # Python's sqlite3 opens transactions implicitly and only before DML; take control so
+            # CREATE/ALTER belong to the same transaction as the inserts.
+            conn.isolation_level = None
+            cur = conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            return cur
+        if hasattr(self.hook, "set_autocommit"):
+            self.hook.set_autocommit(conn, False)
+        elif hasattr(conn, "autocommit"):
+            conn.autocommit = False
+        return conn.cursor()
+
+    def _commit(self, conn: Any, cur: Any) -> None:
+        if self._sqlite:
+            cur.execute("COMMIT")
+        else:
+            conn.commit()
+
+    def _rollback(self, conn: Any) -> None:
+        try:
+            if self._sqlite:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            else:
+                conn.rollback()
+        except Exception:
+            log.exception("Rollback of the load into %s failed", self.table)
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def _existing_columns(self, cur: Any) -> list[str] | None:
+        """The table's column names, or None when it does not exist."""
+        name = self.parts[-1]
+        schema = self.parts[-2] if len(self.parts) > 1 else None
+        if self._sqlite:
+            prefix = f"{self.dialect.quote(schema)}." if schema else ""
+            cur.execute(f"PRAGMA {prefix}table_info({self.dialect.quote(name)})")
+            names = [row[1] for row in cur.fetchall()]
+            return names or None
+        ph = self.placeholder
+        if schema is not None:
+            where, params = f"table_schema = {ph}", [name, schema]
+        else:
+            where, params = f"table_schema = {self.dialect.current_schema_sql or 'current_schema()'}", [name]
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns "  # noqa: S608 - no values interpolated
+            f"WHERE table_name = {ph} AND {where} ORDER BY ordinal_position",
+            params,
+        )
+        names = [row[0] for row in cur.fetchall()]
+        return names or None
+
+    def _create(self, cur: Any, kinds: Mapping[str, str]) -> None:
+        columns = ", ".join(
+            f"{self.dialect.quote(n)} {self.dialect.column_type(k)}" for n, k in kinds.items()
+        )
+        log.info("Creating table %s with %d columns", self.qtable, len(kinds))
+        cur.execute(f"CREATE TABLE {self.qtable} ({columns})")
+
+    def _evolve(self, cur: Any, existing: Sequence[str], kinds: Mapping[str, str]) -> None:
+        new = [name for name in kinds if name not in set(existing)]
+        if not new:
+            return
+        if self.schema_evolution == "fail":
+            raise SchemaMismatchError(
+                f"Table {self.table} has no column(s) {', '.join(map(repr, new))} that the recognised data "
+                "has; add them to the table, set schema_evolution='add', or rename them in a transform."
+            )
+        for name in new:
+            log.info("Adding column %s to %s", self.dialect.quote(name), self.qtable)
+            cur.execute(
+                f"ALTER TABLE {self.qtable} ADD COLUMN {self.dialect.quote(name)} {self.dialect.column_type(kinds[name])}"
+            )
+
+    def _delete(self, cur: Any) -> None:
+        if self.mode == "replace":
+            cur.execute(f"DELETE FROM {self.qtable}")  # noqa: S608 - identifiers quoted
+        elif self.mode == "idempotent":
+            where = " AND ".join(f"{self.dialect.quote(c)} = {self.placeholder}" for c in self.replace_key)
+            params = [_constant(v, self._sqlite) for v in self.replace_key.values()]
+            cur.execute(f"DELETE FROM {self.qtable} WHERE {where}", params)  # noqa: S608 - values bound
+            if cur.rowcount and cur.rowcount > 0:
+                log.info(
+                    "Replaced %d rows of an earlier attempt of this run in %s", cur.rowcount, self.qtable
+                )
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def _insert(self, cur: Any, batch: TableBatch, kinds: Mapping[str, str]) -> int:
+        names = batch.column_names()
+        if not names or batch.frame.shape[0] == 0:
+            return 0
+        rows = _rows(batch, kinds, self._sqlite)
+        columns = ", ".join(self.dialect.quote(n) for n in names)
+        if self.dialect.copy and hasattr(cur, "copy"):
+            with cur.copy(f"COPY {self.qtable} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif self.dialect.copy and hasattr(cur, "copy_expert"):
+            sql = f"COPY {self.qtable} ({columns}) FROM STDIN"
+            while chunk := list(itertools.islice(rows, self.batch_rows)):
+                cur.copy_expert(sql, io.StringIO("".join(_copy_line(row) for row in chunk)))
+        else:
+            marks = ", ".join([self.placeholder] * len(names))
+            sql = f"INSERT INTO {self.qtable} ({columns}) VALUES ({marks})"  # noqa: S608 - values bound
+            if self._sqlite:
+                cur.executemany(sql, rows)
+            else:
+                while chunk := list(itertools.islice(rows, self.batch_rows)):
+                    cur.executemany(sql, chunk)
+        return int(batch.frame.shape[0])
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_line(row: Sequence[Any]) -> str:
+    """One line of PostgreSQL's COPY text format (for psycopg2's ``copy_expert``)."""
+    return "\t".join(_copy_text(v) for v in row) + "\n"
+
+
+def write_frames(
+    hook: Any,
+    table: str,
+    batches: Sequence[TableBatch],
+    *,
+    mode: str = "append",
+    schema_evolution: str = "add",
+    replace_key: Mapping[str, Any] | None = None,
+) -> list[int]:
+    """Insert ``batches`` into ``table`` in one transaction; see :class:`TableWriter`."""
+    return TableWriter(
+        hook, table, mode=mode, schema_evolution=schema_evolution, replace_key=replace_key
+    ).write(batches)
