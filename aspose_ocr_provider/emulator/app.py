@@ -45,6 +45,8 @@ _DECODE_OFF_LOOP_BYTES = 512 * 1024
 _VALIDATION_TITLE = "One or more validation errors occurred."
 _SECRET_QUERY_KEYS = ("secret", "password", "token", "key")
 
+_RFC9110_SECTIONS = {400: "15.5.1", 401: "15.5.2", 404: "15.5.5", 405: "15.5.6", 500: "15.6.1", 502: "15.6.3", 503: "15.6.4"}
+
 Handler = Callable[[web.Request, EmulatorState], Awaitable[web.StreamResponse]]
 
 
@@ -52,7 +54,9 @@ Handler = Callable[[web.Request, EmulatorState], Awaitable[web.StreamResponse]]
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: dict[str, list[str]] | None = None) -> web.Response:
-    body = ProblemDetails(status=status, title=title, detail=detail, errors=errors or {}).to_json()
+    section = _RFC9110_SECTIONS.get(status)
+    kind = f"https://tools.ietf.org/html/rfc9110#section-{section}" if section else None
+    body = ProblemDetails(status=status, title=title, detail=detail, type=kind, errors=errors or {}).to_json()
     body["traceId"] = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"
     return web.Response(status=status, text=json.dumps(body), content_type="application/problem+json")
 
@@ -193,11 +197,24 @@ async def handle_submit(request: web.Request, state: EmulatorState) -> web.Strea
         try:
             settings = TableSettings.from_json(raw_settings)
         except ValueError as exc:
-            errors["settings"] = [str(exc)]
+            errors.update(_settings_errors(raw_settings) or {"settings": [str(exc)]})
     if errors or image is None or settings is None:
         return validation_problem(errors)
     task_id = state.submit(image, settings)
     return web.Response(text=task_id, content_type="text/plain")
+
+
+def _settings_errors(raw: Any) -> dict[str, list[str]]:
+    """Errors keyed by the member the client sent (``settings.resultTypeTable``), like ASP.NET."""
+    if not isinstance(raw, dict):
+        return {}
+    errors: dict[str, list[str]] = {}
+    for key, value in raw.items():
+        try:
+            TableSettings.from_json({key: value})
+        except ValueError as exc:
+            errors[f"settings.{key}"] = [str(exc)]
+    return errors
 
 
 def _b64decode(text: str) -> bytes:

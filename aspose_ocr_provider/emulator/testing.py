@@ -159,6 +159,10 @@ class EmulatorHandle:
         """Make every issued token invalid at once (next use answers 401)."""
         return self._call(self.state.tokens.revoke_all)
 
+    def wait_idle(self, timeout: float = CONTROL_TIMEOUT) -> None:
+        """Block until every recognition started so far has finished (a condition, not a sleep)."""
+        asyncio.run_coroutine_threadsafe(self.state.drain(), self._loop).result(timeout=timeout)
+
     def task_status(self, task_id: str) -> TaskStatus:
         """What a poll of ``task_id`` would report now (not counted as a poll)."""
         return self._call(self.state.tasks.peek, task_id)
