@@ -1,0 +1,3 @@
+from tests.load.backends import warehouse
+
+__all__ = ["warehouse"]
