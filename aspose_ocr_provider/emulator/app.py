@@ -375,6 +375,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     endpoint: str | None = None
     status: int | None = None
     try:
+        if route is None or request.method not in route:
+            state.arrived(request.method, path, None)
         if route is None:
             response: web.StreamResponse = problem(404, "Not Found", f"No emulated endpoint at {path}.")
         elif request.method not in route:
@@ -382,6 +384,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             response.headers["Allow"] = ", ".join(route)
         else:
             endpoint, handler = route[request.method]
+            state.arrived(request.method, path, endpoint)
             injected = None
             if endpoint is not None:
                 fault = state.faults.pick(endpoint)

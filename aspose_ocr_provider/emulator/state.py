@@ -136,12 +136,16 @@ class EmulatorState:
             self.faults.task_error_rate = new.task_error_rate
         return new
 
-    def record(self, record: RequestRecord) -> None:
-        self.requests.append(record)
-        key = (record.method, record.path.lower())
+    def arrived(self, method: str, path: str, endpoint: str | None) -> None:
+        """Count a request as soon as it arrives (a slow or dropped one counts too)."""
+        key = (method, path.lower())
         self.counts[key] = self.counts.get(key, 0) + 1
-        if record.endpoint:
-            self.endpoint_counts[record.endpoint] = self.endpoint_counts.get(record.endpoint, 0) + 1
+        if endpoint:
+            self.endpoint_counts[endpoint] = self.endpoint_counts.get(endpoint, 0) + 1
+
+    def record(self, record: RequestRecord) -> None:
+        """Log a request once it has been answered (or dropped)."""
+        self.requests.append(record)
 
     def count(self, method: str, path: str) -> int:
         return self.counts.get((method.upper(), path.split("?", 1)[0].lower()), 0)
