@@ -45,7 +45,15 @@ _DECODE_OFF_LOOP_BYTES = 512 * 1024
 _VALIDATION_TITLE = "One or more validation errors occurred."
 _SECRET_QUERY_KEYS = ("secret", "password", "token", "key")
 
-_RFC9110_SECTIONS = {400: "15.5.1", 401: "15.5.2", 404: "15.5.5", 405: "15.5.6", 500: "15.6.1", 502: "15.6.3", 503: "15.6.4"}
+_RFC9110_SECTIONS = {
+    400: "15.5.1",
+    401: "15.5.2",
+    404: "15.5.5",
+    405: "15.5.6",
+    500: "15.6.1",
+    502: "15.6.3",
+    503: "15.6.4",
+}
 
 Handler = Callable[[web.Request, EmulatorState], Awaitable[web.StreamResponse]]
 
@@ -53,7 +61,9 @@ Handler = Callable[[web.Request, EmulatorState], Awaitable[web.StreamResponse]]
 # ---------------------------------------------------------------- responses
 
 
-def problem(status: int, title: str, detail: str | None = None, errors: dict[str, list[str]] | None = None) -> web.Response:
+def problem(
+    status: int, title: str, detail: str | None = None, errors: dict[str, list[str]] | None = None
+) -> web.Response:
     section = _RFC9110_SECTIONS.get(status)
     kind = f"https://tools.ietf.org/html/rfc9110#section-{section}" if section else None
     body = ProblemDetails(status=status, title=title, detail=detail, type=kind, errors=errors or {}).to_json()
@@ -66,7 +76,9 @@ def validation_problem(errors: dict[str, list[str]]) -> web.Response:
     return problem(400, _VALIDATION_TITLE, detail, errors)
 
 
-def oauth_error(status: int, error: str, description: str, headers: Mapping[str, str] | None = None) -> web.Response:
+def oauth_error(
+    status: int, error: str, description: str, headers: Mapping[str, str] | None = None
+) -> web.Response:
     return web.json_response(
         {"error": error, "error_description": description},
         status=status,
@@ -116,7 +128,9 @@ async def handle_token(request: web.Request, state: EmulatorState) -> web.Stream
             "with grant_type, client_id and client_secret (or client_id:client_secret as HTTP Basic).",
         )
     basic = _basic_credentials(request.headers.get("Authorization", ""))
-    client_id, client_secret = basic if basic else (str(form.get("client_id") or ""), str(form.get("client_secret") or ""))
+    client_id, client_secret = (
+        basic if basic else (str(form.get("client_id") or ""), str(form.get("client_secret") or ""))
+    )
     if not client_id or not client_secret:
         return oauth_error(400, "invalid_client", "client_id and client_secret are required.")
     locked = state.guard.locked_for(client_id, client_secret)
@@ -132,7 +146,9 @@ async def handle_token(request: web.Request, state: EmulatorState) -> web.Stream
         return oauth_error(400, "invalid_client", "The client id or client secret is not valid.")
     grant_type = form.get("grant_type")
     if not grant_type:
-        return oauth_error(400, "invalid_request", "grant_type is required; use grant_type=client_credentials.")
+        return oauth_error(
+            400, "invalid_request", "grant_type is required; use grant_type=client_credentials."
+        )
     if grant_type != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
     token, expires_in = state.tokens.issue(client_id)
@@ -166,7 +182,7 @@ async def handle_submit(request: web.Request, state: EmulatorState) -> web.Strea
         return validation_problem({"$": [f"The request body is not valid JSON: {exc}."]})
     if not isinstance(data, dict):
         return validation_problem(
-            {"$": ["The request body must be a JSON object {\"image\": <base64>, \"settings\": {...}}."]}
+            {"$": ['The request body must be a JSON object {"image": <base64>, "settings": {...}}.']}
         )
     fields: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -302,7 +318,9 @@ async def admin_advance(request: web.Request, state: EmulatorState) -> web.Strea
 async def admin_fixture(request: web.Request, state: EmulatorState) -> web.StreamResponse:
     add = getattr(state.engine, "add_csv", None)
     if add is None:
-        return problem(400, "Engine takes no fixtures", f"The {state.config.engine!r} engine does not take fixtures.")
+        return problem(
+            400, "Engine takes no fixtures", f"The {state.config.engine!r} engine does not take fixtures."
+        )
     try:
         body = await _json_body(request)
         add(base64.b64decode(str(body["image"]), validate=True), str(body["csv"]))
@@ -358,7 +376,12 @@ async def _apply_fault(request: web.Request, fault: Fault) -> web.Response | Non
         raise _Dropped
     status = int(fault.kind)
     headers = {"Retry-After": str(fault.retry_after)} if status in (429, 503) else {}
-    titles = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+    titles = {
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+    }
     response = problem(status, titles[status], "Injected fault from the Aspose.OCR emulator.")
     response.headers.update(headers)
     return response

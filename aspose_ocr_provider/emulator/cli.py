@@ -41,7 +41,9 @@ def _fault_spec(value: str) -> tuple[str, dict[str, Any]]:
     try:
         rate = float(parts[1])
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--fault {value!r}: the rate {parts[1]!r} is not a number.") from None
+        raise argparse.ArgumentTypeError(
+            f"--fault {value!r}: the rate {parts[1]!r} is not a number."
+        ) from None
     rule: dict[str, Any] = {"rate": rate}
     if len(parts) == 3:
         rule["kinds"] = [k for k in parts[2].split(",") if k]
@@ -68,22 +70,45 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments are visible to other users in the process list)",
     )
     eng = parser.add_argument_group("recognition")
-    eng.add_argument("--engine", default="fixtures", choices=ENGINE_NAMES, help="recognition engine (default fixtures)")
     eng.add_argument(
-        "--fixtures", dest="fixtures_dir", metavar="DIR", help="folder of image + same-stem .csv pairs (default: package samples)"
+        "--engine", default="fixtures", choices=ENGINE_NAMES, help="recognition engine (default fixtures)"
+    )
+    eng.add_argument(
+        "--fixtures",
+        dest="fixtures_dir",
+        metavar="DIR",
+        help="folder of image + same-stem .csv pairs (default: package samples)",
     )
     eng.add_argument("--workers", type=int, default=4, help="engine threads (default 4)")
-    queue = parser.add_argument_group("queue timing (a phase ends when both its polls and seconds are reached)")
-    queue.add_argument("--pending-polls", type=int, default=1, help="status reads answered Pending (default 1)")
+    queue = parser.add_argument_group(
+        "queue timing (a phase ends when both its polls and seconds are reached)"
+    )
+    queue.add_argument(
+        "--pending-polls", type=int, default=1, help="status reads answered Pending (default 1)"
+    )
     queue.add_argument("--processing-polls", type=int, default=1, help="then answered Processing (default 1)")
-    queue.add_argument("--pending-seconds", type=float, default=0.0, help="seconds at least Pending (default 0)")
-    queue.add_argument("--processing-seconds", type=float, default=0.0, help="then at least Processing (default 0)")
-    queue.add_argument("--retention", type=float, default=86400.0, help="seconds results stay readable (default 86400)")
+    queue.add_argument(
+        "--pending-seconds", type=float, default=0.0, help="seconds at least Pending (default 0)"
+    )
+    queue.add_argument(
+        "--processing-seconds", type=float, default=0.0, help="then at least Processing (default 0)"
+    )
+    queue.add_argument(
+        "--retention", type=float, default=86400.0, help="seconds results stay readable (default 86400)"
+    )
     auth = parser.add_argument_group("tokens")
-    auth.add_argument("--token-ttl", type=float, default=3600.0, help="token lifetime, expires_in (default 3600)")
-    auth.add_argument("--token-failure-limit", type=int, default=5, help="failed token requests before 429 (default 5)")
-    auth.add_argument("--token-lockout-seconds", type=float, default=600.0, help="429 lockout length (default 600)")
-    auth.add_argument("--revoke-after", type=int, default=None, metavar="USES", help="revoke each token after USES requests")
+    auth.add_argument(
+        "--token-ttl", type=float, default=3600.0, help="token lifetime, expires_in (default 3600)"
+    )
+    auth.add_argument(
+        "--token-failure-limit", type=int, default=5, help="failed token requests before 429 (default 5)"
+    )
+    auth.add_argument(
+        "--token-lockout-seconds", type=float, default=600.0, help="429 lockout length (default 600)"
+    )
+    auth.add_argument(
+        "--revoke-after", type=int, default=None, metavar="USES", help="revoke each token after USES requests"
+    )
     faults = parser.add_argument_group("fault injection")
     faults.add_argument(
         "--fault",
@@ -93,11 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ENDPOINT:RATE[:KINDS]",
         help=f"e.g. result:0.2:429,503,drop; endpoints {', '.join(ENDPOINTS)}, *; kinds {', '.join(FAULT_KINDS)}. Repeatable.",
     )
-    faults.add_argument("--fault-retry-after", type=int, default=1, help="Retry-After of injected 429/503 (default 1)")
-    faults.add_argument("--fault-slow-seconds", type=float, default=1.0, help="delay of 'slow' faults (default 1)")
-    faults.add_argument("--faults-json", metavar="JSON", help='full fault map, e.g. \'{"*": {"rate": 0.1, "kinds": ["500"]}}\'')
-    faults.add_argument("--fault-seed", type=int, default=None, help="seed of the fault streams (default random)")
-    faults.add_argument("--task-error-rate", type=float, default=0.0, help="fraction of tasks that end in Error")
+    faults.add_argument(
+        "--fault-retry-after", type=int, default=1, help="Retry-After of injected 429/503 (default 1)"
+    )
+    faults.add_argument(
+        "--fault-slow-seconds", type=float, default=1.0, help="delay of 'slow' faults (default 1)"
+    )
+    faults.add_argument(
+        "--faults-json",
+        metavar="JSON",
+        help='full fault map, e.g. \'{"*": {"rate": 0.1, "kinds": ["500"]}}\'',
+    )
+    faults.add_argument(
+        "--fault-seed", type=int, default=None, help="seed of the fault streams (default random)"
+    )
+    faults.add_argument(
+        "--task-error-rate", type=float, default=0.0, help="fraction of tasks that end in Error"
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
     parser.add_argument("--log-level", default="INFO", help="stderr log level (default INFO)")
     return parser
@@ -160,7 +197,11 @@ async def serve(config: EmulatorConfig, host: str, port: int, access_log: bool =
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         config = config_from_args(args)
     except (ValueError, TypeError) as exc:

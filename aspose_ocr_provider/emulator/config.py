@@ -95,8 +95,12 @@ class EmulatorConfig:
                 raise ValueError(f"{name} must be > 0 seconds, got {getattr(self, name)!r}.")
         if not 0.0 <= float(self.task_error_rate) <= 1.0:
             raise ValueError(f"task_error_rate must be between 0 and 1, got {self.task_error_rate!r}.")
-        if self.revoke_after is not None and (not isinstance(self.revoke_after, int) or self.revoke_after < 1):
-            raise ValueError(f"revoke_after must be a whole number of uses >= 1 (or None), got {self.revoke_after!r}.")
+        if self.revoke_after is not None and (
+            not isinstance(self.revoke_after, int) or self.revoke_after < 1
+        ):
+            raise ValueError(
+                f"revoke_after must be a whole number of uses >= 1 (or None), got {self.revoke_after!r}."
+            )
         if not isinstance(self.workers, int) or self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers!r}.")
 
@@ -128,4 +132,6 @@ class EmulatorConfig:
 def _check_names(values: Mapping[str, Any], allowed: Any) -> None:
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise ValueError(f"Unknown or fixed emulator setting(s) {unknown}; settable here: {', '.join(allowed)}.")
+        raise ValueError(
+            f"Unknown or fixed emulator setting(s) {unknown}; settable here: {', '.join(allowed)}."
+        )

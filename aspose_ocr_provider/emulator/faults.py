@@ -52,11 +52,15 @@ class FaultRule:
         if isinstance(value, FaultRule):
             return value
         if not isinstance(value, Mapping):
-            raise ValueError(f"A fault rule must be a mapping like {{'rate': 0.2, 'kinds': ['500']}}, got {value!r}.")
+            raise ValueError(
+                f"A fault rule must be a mapping like {{'rate': 0.2, 'kinds': ['500']}}, got {value!r}."
+            )
         allowed = {"rate", "kinds", "retry_after", "slow_seconds"}
         unknown = set(value) - allowed
         if unknown:
-            raise ValueError(f"Unknown fault rule key(s) {sorted(unknown)}; valid keys are: {sorted(allowed)}.")
+            raise ValueError(
+                f"Unknown fault rule key(s) {sorted(unknown)}; valid keys are: {sorted(allowed)}."
+            )
         kwargs = dict(value)
         if "kinds" in kwargs:
             kinds = kwargs["kinds"]

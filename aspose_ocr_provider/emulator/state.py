@@ -60,7 +60,11 @@ def recognize_in_thread(engine: TableEngine, image: bytes, settings: TableSettin
     """Check the image, run the engine and render results; runs on a worker thread."""
     fmt = sniff_image_format(image)
     if fmt is None or fmt not in SUPPORTED_IMAGE_FORMATS:
-        found = "a PDF (use RecognizePdf for PDFs)" if fmt == "pdf" else f"no known image signature (first bytes {image[:8]!r})"
+        found = (
+            "a PDF (use RecognizePdf for PDFs)"
+            if fmt == "pdf"
+            else f"no known image signature (first bytes {image[:8]!r})"
+        )
         return Outcome.failed(
             f"The submitted data is not an image this operation accepts ({', '.join(SUPPORTED_IMAGE_FORMATS)}): "
             f"found {found}."
@@ -71,7 +75,9 @@ def recognize_in_thread(engine: TableEngine, image: bytes, settings: TableSettin
         return Outcome.failed(str(exc) or "Recognition failed.")
     except Exception as exc:
         log.exception("Engine %s failed on a %s image", getattr(engine, "name", "?"), fmt)
-        return Outcome.failed(f"The {getattr(engine, 'name', 'OCR')} engine failed: {type(exc).__name__}: {exc}")
+        return Outcome.failed(
+            f"The {getattr(engine, 'name', 'OCR')} engine failed: {type(exc).__name__}: {exc}"
+        )
     return Outcome.completed(render_results(tables, settings.result_type_table))
 
 
@@ -154,7 +160,9 @@ class EmulatorState:
         """Accept a task and start recognising it off the event loop; returns the task id."""
         task = self.tasks.create()
         if self.faults.task_fails():
-            self.tasks.finish(task.id, Outcome.failed("Injected fault: the emulator was told to fail this task."))
+            self.tasks.finish(
+                task.id, Outcome.failed("Injected fault: the emulator was told to fail this task.")
+            )
             return task.id
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self.executor, recognize_in_thread, self.engine, image, settings)
@@ -180,7 +188,11 @@ class EmulatorState:
             "requests": len(self.requests),
             "endpoints": dict(self.endpoint_counts),
             "counts": {f"{m} {p}": n for (m, p), n in sorted(self.counts.items())},
-            "tasks": {"submitted": self.tasks.submitted, "held": len(self.tasks), "by_status": self.tasks.counts()},
+            "tasks": {
+                "submitted": self.tasks.submitted,
+                "held": len(self.tasks),
+                "by_status": self.tasks.counts(),
+            },
             "tokens_issued": self.tokens.issued,
             "clock_offset": self.clock.offset,
             "engine": getattr(self.engine, "name", type(self.engine).__name__),

@@ -138,7 +138,11 @@ class TaskStore:
         """Answer one status read (GET result or GetTaskStatus) and count it."""
         task = self._get(task_id)
         if task is None:
-            return TaskResult(id=task_id, task_status=TaskStatus.NOT_EXIST, response_status_code=ResponseStatusCode.TASK_NOT_FOUND)
+            return TaskResult(
+                id=task_id,
+                task_status=TaskStatus.NOT_EXIST,
+                response_status_code=ResponseStatusCode.TASK_NOT_FOUND,
+            )
         status, outcome = self.status_of(task)
         task.polls += 1
         if outcome is None:

@@ -191,10 +191,14 @@ def run_emulator(
     server.ready.wait(timeout=CONTROL_TIMEOUT)
     if server.error is not None:
         state.close()
-        raise RuntimeError(f"The Aspose.OCR emulator could not start on {host}:{port}: {server.error}") from server.error
+        raise RuntimeError(
+            f"The Aspose.OCR emulator could not start on {host}:{port}: {server.error}"
+        ) from server.error
     if not server.ready.is_set():
         server.stop()
-        raise RuntimeError(f"The Aspose.OCR emulator did not start on {host}:{port} within {CONTROL_TIMEOUT} s.")
+        raise RuntimeError(
+            f"The Aspose.OCR emulator did not start on {host}:{port} within {CONTROL_TIMEOUT} s."
+        )
     try:
         yield EmulatorHandle(state, server.loop, f"http://{host}:{server.port}")
     finally:

@@ -68,12 +68,16 @@ class Api:
         return await resp.text()
 
     async def get(self, task_id: str, path: str = RECOGNIZE_TABLE_PATH) -> dict[str, Any]:
-        async with self.session.get(self.url + path, params={"id": task_id}, headers=await self.auth()) as resp:
+        async with self.session.get(
+            self.url + path, params={"id": task_id}, headers=await self.auth()
+        ) as resp:
             assert resp.status == 200, await resp.text()
             assert resp.content_type == "application/json"
             return dict(await resp.json())
 
-    async def wait_final(self, task_id: str, path: str = RECOGNIZE_TABLE_PATH, limit: int = 200) -> dict[str, Any]:
+    async def wait_final(
+        self, task_id: str, path: str = RECOGNIZE_TABLE_PATH, limit: int = 200
+    ) -> dict[str, Any]:
         """Poll until the task reports a final status (bounded by a poll count, not by time)."""
         for _ in range(limit):
             body = await self.get(task_id, path)

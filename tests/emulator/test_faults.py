@@ -15,7 +15,9 @@ from tests.emulator.conftest import Api, make_png
 
 
 async def _status_of_get(api: Api, task_id: str = "x") -> int:
-    async with api.session.get(api.url + TASK_STATUS_PATH, params={"id": task_id}, headers=await api.auth()) as resp:
+    async with api.session.get(
+        api.url + TASK_STATUS_PATH, params={"id": task_id}, headers=await api.auth()
+    ) as resp:
         await resp.read()
         return resp.status
 
@@ -24,12 +26,16 @@ async def _status_of_get(api: Api, task_id: str = "x") -> int:
 async def test_status_faults(api: Api, emu: EmulatorHandle, kind: str) -> None:
     await api.auth()
     emu.configure(faults={"status": {"rate": 1.0, "kinds": [kind], "retry_after": 7}})
-    async with api.session.get(api.url + TASK_STATUS_PATH, params={"id": "x"}, headers=await api.auth()) as resp:
+    async with api.session.get(
+        api.url + TASK_STATUS_PATH, params={"id": "x"}, headers=await api.auth()
+    ) as resp:
         assert resp.status == int(kind)
         if kind in ("429", "503"):
             assert resp.headers["Retry-After"] == "7"
     # Other endpoints are untouched.
-    async with api.session.get(api.url + RECOGNIZE_TABLE_PATH, params={"id": "x"}, headers=await api.auth()) as resp:
+    async with api.session.get(
+        api.url + RECOGNIZE_TABLE_PATH, params={"id": "x"}, headers=await api.auth()
+    ) as resp:
         assert resp.status == 200
     emu.configure(faults={})
     assert await _status_of_get(api) == 200
@@ -51,7 +57,9 @@ async def test_wildcard_applies_to_endpoints_without_their_own_rule(api: Api, em
     await api.auth()
     emu.configure(faults={"*": {"rate": 1.0, "kinds": ["503"]}, "status": {"rate": 0.0}})
     assert await _status_of_get(api) == 200
-    async with api.session.post(api.url + "/connect/token", data={"grant_type": "client_credentials"}) as resp:
+    async with api.session.post(
+        api.url + "/connect/token", data={"grant_type": "client_credentials"}
+    ) as resp:
         assert resp.status == 503
 
 

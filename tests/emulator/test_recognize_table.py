@@ -48,7 +48,13 @@ async def test_full_walk_pending_processing_completed_with_csv(api: Api, emu: Em
     emu.add_fixture_table(image, ROWS)
     task_id = await api.submit(image, TableSettings().to_json())
     first = await api.get(task_id)
-    assert first == {"id": task_id, "responseStatusCode": "NotReady", "taskStatus": "Pending", "results": None, "error": None}
+    assert first == {
+        "id": task_id,
+        "responseStatusCode": "NotReady",
+        "taskStatus": "Pending",
+        "results": None,
+        "error": None,
+    }
     second = await api.get(task_id)
     assert (second["taskStatus"], second["responseStatusCode"]) == ("Processing", "NotReady")
     final = await api.wait_final(task_id)
@@ -90,12 +96,18 @@ async def test_get_task_status_has_status_without_results(api: Api, emu: Emulato
     emu.add_fixture_table(image, ROWS)
     task_id = await api.submit(image, {"resultTypeTable": "Csv"})
     status = await api.wait_final(task_id, path=TASK_STATUS_PATH)
-    assert (status["taskStatus"], status["responseStatusCode"], status["results"]) == ("Completed", "Ok", None)
+    assert (status["taskStatus"], status["responseStatusCode"], status["results"]) == (
+        "Completed",
+        "Ok",
+        None,
+    )
     full = await api.get(task_id)
     assert decode(full["results"][0]).decode() == expected_csv(ROWS)
 
 
-@pytest.mark.parametrize("path", ["/V5.0/OCR/RECOGNIZETABLE", "/v5.0/ocr/recognizetable", "/v5.0/RecognizeTable"])
+@pytest.mark.parametrize(
+    "path", ["/V5.0/OCR/RECOGNIZETABLE", "/v5.0/ocr/recognizetable", "/v5.0/RecognizeTable"]
+)
 async def test_paths_are_case_insensitive(api: Api, emu: EmulatorHandle, path: str) -> None:
     emu.configure(pending_polls=0, processing_polls=0)
     image = make_png(6)
@@ -113,7 +125,9 @@ async def test_paths_are_case_insensitive(api: Api, emu: EmulatorHandle, path: s
 async def test_rotate_in_either_case(api: Api, emu: EmulatorHandle, key: str) -> None:
     image = make_png(7)
     emu.add_fixture_table(image, ROWS)
-    resp = await api.submit_raw({"image": base64.b64encode(image).decode(), "settings": {key: 90, "resultTypeTable": "csv"}})
+    resp = await api.submit_raw(
+        {"image": base64.b64encode(image).decode(), "settings": {key: 90, "resultTypeTable": "csv"}}
+    )
     assert resp.status == 200
     assert (await api.wait_final(await resp.text()))["taskStatus"] == "Completed"
 
@@ -126,10 +140,18 @@ async def test_rotate_in_either_case(api: Api, emu: EmulatorHandle, key: str) ->
         ({"image": base64.b64encode(b"x").decode()}, "settings", "required"),
         ({"image": "not base64!!", "settings": {}}, "image", "base64"),
         ({"image": "aGVsbG8", "settings": {}}, "image", "base64"),
-        ({"image": "aGVsbG8=", "settings": {"resultTypeTable": "Pdf"}}, "settings.resultTypeTable", "CsvAndExcel"),
+        (
+            {"image": "aGVsbG8=", "settings": {"resultTypeTable": "Pdf"}},
+            "settings.resultTypeTable",
+            "CsvAndExcel",
+        ),
         ({"image": "aGVsbG8=", "settings": {"language": "Klingon"}}, "settings.language", "Klingon"),
         ({"image": "aGVsbG8=", "settings": {"dsrMode": "CraftPoly"}}, "settings.dsrMode", "CraftPoly"),
-        ({"image": "aGVsbG8=", "settings": {"makeBinarization": "yes"}}, "settings.makeBinarization", "true or false"),
+        (
+            {"image": "aGVsbG8=", "settings": {"makeBinarization": "yes"}},
+            "settings.makeBinarization",
+            "true or false",
+        ),
         ({"image": "aGVsbG8=", "settings": {"colour": 1}}, "settings.colour", "Unknown settings member"),
         ({"image": "aGVsbG8=", "settings": [1]}, "settings", "JSON object"),
         ({"image": "aGVsbG8=", "settings": {}, "extra": 1}, "extra", "Unknown member"),
@@ -158,14 +180,20 @@ async def test_unknown_id_is_not_exist(api: Api) -> None:
     task_id = str(uuid.uuid4())
     for path in (RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH):
         body = await api.get(task_id, path)
-        assert (body["id"], body["taskStatus"], body["responseStatusCode"]) == (task_id, "NotExist", "TaskNotFound")
+        assert (body["id"], body["taskStatus"], body["responseStatusCode"]) == (
+            task_id,
+            "NotExist",
+            "TaskNotFound",
+        )
 
 
 async def test_cancel_then_not_exist(api: Api, emu: EmulatorHandle) -> None:
     image = make_png(8)
     emu.add_fixture_table(image, ROWS)
     task_id = await api.submit(image)
-    async with api.session.delete(api.url + RECOGNIZE_TABLE_PATH, params={"id": task_id}, headers=await api.auth()) as resp:
+    async with api.session.delete(
+        api.url + RECOGNIZE_TABLE_PATH, params={"id": task_id}, headers=await api.auth()
+    ) as resp:
         assert resp.status == 200
         assert await resp.read() == b""
     assert (await api.get(task_id))["taskStatus"] == "NotExist"

@@ -53,7 +53,9 @@ async def test_http_basic_client_auth(api: Api) -> None:
     with run_emulator(client_id="id with space", client_secret="s3cr:t&=") as emu:
         raw = f"{quote_plus(emu.client_id)}:{quote_plus(emu.client_secret)}"
         headers = {"Authorization": "Basic " + base64.b64encode(raw.encode()).decode()}
-        async with api.session.post(emu.url + TOKEN_PATH, data={"grant_type": "client_credentials"}, headers=headers) as resp:
+        async with api.session.post(
+            emu.url + TOKEN_PATH, data={"grant_type": "client_credentials"}, headers=headers
+        ) as resp:
             assert resp.status == 200
             assert (await resp.json())["token_type"] == "Bearer"
 
@@ -95,8 +97,14 @@ async def test_ocr_routes_need_a_valid_bearer(api: Api) -> None:
         ) as resp:
             assert resp.status == 401
             assert resp.headers["WWW-Authenticate"].startswith("Bearer")
-        for method, path in (("GET", RECOGNIZE_TABLE_PATH), ("DELETE", RECOGNIZE_TABLE_PATH), ("GET", TASK_STATUS_PATH)):
-            async with api.session.request(method, api.url + path, params={"id": "x"}, headers=headers) as resp:
+        for method, path in (
+            ("GET", RECOGNIZE_TABLE_PATH),
+            ("DELETE", RECOGNIZE_TABLE_PATH),
+            ("GET", TASK_STATUS_PATH),
+        ):
+            async with api.session.request(
+                method, api.url + path, params={"id": "x"}, headers=headers
+            ) as resp:
                 assert resp.status == 401
 
 
