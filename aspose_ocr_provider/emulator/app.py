@@ -119,7 +119,10 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
 async def handle_token(request: web.Request, state: EmulatorState) -> web.StreamResponse:
     form: Mapping[str, Any] = {}
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError as exc:
+            return oauth_error(400, "invalid_request", f"The token request form could not be read: {exc}")
     elif request.can_read_body and await request.read():
         return oauth_error(
             400,

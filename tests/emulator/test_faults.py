@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
 
 import aiohttp
@@ -152,3 +153,20 @@ async def test_engine_runs_off_the_event_loop() -> None:
             assert await api.token()
             engine.release.set()
             assert (await api.wait_final(task_id))["taskStatus"] == "Completed"
+
+
+async def test_many_tasks_and_concurrent_pollers() -> None:
+    count = 400
+    with run_emulator(pending_polls=1, processing_polls=1) as emu:
+        images = [make_png(1000 + i) for i in range(count)]
+        for i, image in enumerate(images):
+            emu.add_fixture_table(image, [["n"], [str(i)]])
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
+            api = Api(session, emu)
+            await api.auth()
+            ids = await asyncio.gather(*(api.submit(image, {"resultTypeTable": "Csv"}) for image in images))
+            answers = await asyncio.gather(*(api.wait_final(task_id) for task_id in ids))
+        assert len(set(ids)) == count
+        csvs = [base64.b64decode(a["results"][0]["data"]).decode() for a in answers]
+        assert csvs == [f"0\nn\n{i}\n" for i in range(count)]
+        assert emu.stats()["tasks"]["by_status"] == {"Completed": count}

@@ -140,3 +140,11 @@ async def test_request_log_holds_no_secrets(api: Api, emu: EmulatorHandle) -> No
     assert emu.client_secret not in text
     assert token not in text
     assert emu.count("post", "/CONNECT/TOKEN") == 1
+
+
+async def test_json_token_body_is_refused_in_words(api: Api, emu: EmulatorHandle) -> None:
+    async with api.session.post(api.url + TOKEN_PATH, json=_form(emu)) as resp:
+        assert resp.status == 400
+        body = await resp.json()
+    assert body["error"] == "invalid_request"
+    assert "x-www-form-urlencoded" in body["error_description"]
