@@ -1,0 +1,375 @@
+"""Submit table images to Aspose.OCR Cloud and hand their task ids on through XCom."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowTaskTimeout, BaseOperator
+
+from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
+from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
+from aspose_ocr_provider.sources import DEFAULT_MAX_IMAGE_BYTES, ImageSource, describe, resolve_images
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+SUBMISSIONS_XCOM_KEY = "submissions"
+"""XCom key of the per-input provenance records (source, task_id, sha256, submitted_at)."""
+
+REUSE_MARGIN_SECONDS = 3600
+"""An earlier try's id is reused only if it has at least this long left before the service
+forgets it, so the sensor and the load step still find its result."""
+
+SETTING_ARGS: tuple[str, ...] = (
+    "language",
+    "result_type_table",
+    "make_skew_correct",
+    "make_spell_check",
+    "make_contrast_correction",
+    "make_binarization",
+    "make_upsampling",
+    "dsr_mode",
+    "dsr_confidence",
+    "result_type",
+    "rotate",
+    "regions",
+)
+_BOOL_ARGS = frozenset(a for a in SETTING_ARGS if a.startswith("make_"))
+
+
+def _is_static(value: Any) -> bool:
+    """Whether a value is final at parse time (no Jinja, no XComArg), so it can be checked then."""
+    if value is None or isinstance(value, (bool, int, float, bytes, TableSettings)):
+        return True
+    if isinstance(value, str):
+        return "{{" not in value and "{%" not in value
+    if isinstance(value, Mapping):
+        return all(_is_static(k) and _is_static(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_is_static(v) for v in value)
+    return False
+
+
+def _coerce_rendered(name: str, value: Any) -> Any:
+    """Undo Jinja's stringification of booleans and integers (``"True"``, ``"90"``)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if name in _BOOL_ARGS and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if name == "rotate" and text.lstrip("-").isdigit():
+            return int(text)
+    return value
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _age_seconds(iso: str) -> float:
+    try:
+        then = datetime.fromisoformat(iso)
+    except ValueError:
+        return float("inf")
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - then).total_seconds()
+
+
+class AsposeOcrSubmitTableOperator(BaseOperator):
+    """
+    Submit images of tables to Aspose.OCR Cloud table recognition (``POST /v5.0/ocr/RecognizeTable``).
+
+    Every input is resolved, read, format-sniffed and size-checked before the first request, so a
+    bad batch costs nothing. Images are then submitted over a bounded pool of connections. The
+    task ids are returned (XCom ``return_value``) in input order, and a provenance record per input
+    is pushed under XCom key ``submissions``.
+
+    A retried try of the same task instance reuses the ids an earlier try obtained for the same
+    image bytes and settings instead of paying again: each id is written to an Airflow Variable
+    the moment its POST returns (XCom cannot carry it, since Airflow clears a task's XComs when a
+    new try starts), re-checked against the API on retry, and resubmitted only if the service no
+    longer knows it or it is within an hour of the 24-hour retention. The same image given twice
+    in one batch is submitted once.
+
+    .. seealso::
+        For how to wait for the results, see :class:`~aspose_ocr_provider.sensors.task.AsposeOcrTaskSensor`.
+
+    :param images: What to recognise (templated): a local path, a glob (``/data/*.png``,
+        ``**`` recursive), a URI read through ``ObjectStoragePath`` (``file://`` and any scheme
+        an installed filesystem provider adds, e.g. ``s3://`` with the Amazon provider), raw
+        ``bytes``, or a list of those. Globs expand in sorted order.
+    :param aspose_ocr_conn_id: The Aspose.OCR connection to use.
+    :param settings: Recognition settings as a ``TableSettings`` or a dict with Python or wire
+        names (templated). The keyword arguments below override its members.
+    :param language: Language of the text, e.g. ``"English"`` (templated).
+    :param result_type_table: Table output: ``Csv`` (default), ``Excel``, ``CsvAndExcel`` or ``Text`` (templated).
+    :param make_skew_correct: Straighten skew up to about 15 degrees (templated; default true).
+    :param make_spell_check: Spell-check recognised text (templated; default false).
+    :param make_contrast_correction: Correct contrast first (templated; default false; deprecated by the API).
+    :param make_binarization: Binarize before recognition (templated; default true).
+    :param make_upsampling: Upscale small images (templated; default false).
+    :param dsr_mode: Document structure recognition mode, e.g. ``Regions`` (templated).
+    :param dsr_confidence: Confidence of structure detection, e.g. ``Mid`` (templated).
+    :param result_type: Extra result format, e.g. ``JSON`` (templated).
+    :param rotate: Rotate the image by this many degrees first (templated).
+    :param regions: Areas to recognise: ``(x1, y1, x2, y2)`` tuples or the API's region objects (templated).
+    :param max_concurrency: Most submissions in flight at once.
+    :param max_image_bytes: Refuse images larger than this many bytes (the API documents no limit).
+    """
+
+    template_fields: Sequence[str] = ("images", "settings", *SETTING_ARGS)
+    ui_color = "#f4a261"
+
+    def __init__(
+        self,
+        *,
+        images: Any,
+        aspose_ocr_conn_id: str = "aspose_ocr_default",
+        settings: TableSettings | Mapping[str, Any] | None = None,
+        language: str | None = None,
+        result_type_table: str | None = None,
+        make_skew_correct: bool | None = None,
+        make_spell_check: bool | None = None,
+        make_contrast_correction: bool | None = None,
+        make_binarization: bool | None = None,
+        make_upsampling: bool | None = None,
+        dsr_mode: str | None = None,
+        dsr_confidence: str | None = None,
+        result_type: str | None = None,
+        rotate: int | None = None,
+        regions: Sequence[Any] | None = None,
+        max_concurrency: int = 8,
+        max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.images = images
+        self.aspose_ocr_conn_id = aspose_ocr_conn_id
+        self.settings = settings
+        self.language = language
+        self.result_type_table = result_type_table
+        self.make_skew_correct = make_skew_correct
+        self.make_spell_check = make_spell_check
+        self.make_contrast_correction = make_contrast_correction
+        self.make_binarization = make_binarization
+        self.make_upsampling = make_upsampling
+        self.dsr_mode = dsr_mode
+        self.dsr_confidence = dsr_confidence
+        self.result_type = result_type
+        self.rotate = rotate
+        self.regions = regions
+        if not isinstance(max_concurrency, int) or max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be a positive integer, got {max_concurrency!r}.")
+        if not isinstance(max_image_bytes, int) or max_image_bytes < 1:
+            raise ValueError(f"max_image_bytes must be a positive number of bytes, got {max_image_bytes!r}.")
+        self.max_concurrency = max_concurrency
+        self.max_image_bytes = max_image_bytes
+        if _is_static(settings) and all(_is_static(getattr(self, a)) for a in SETTING_ARGS):
+            self.table_settings()  # a typo in a static setting fails when the DAG is parsed
+
+    def _reset_try_state(self) -> None:
+        # Made per try, not in __init__: operators get deep-copied, and locks cannot be.
+        self._lock = threading.Lock()
+        self._kill = threading.Event()
+        self._futures: list[Future[Any]] = []
+        self._ids_this_try: list[str] = []
+        self._keep_on_kill = False
+
+    def table_settings(self) -> TableSettings:
+        """The validated settings; raises ValueError naming the bad setting and the valid values."""
+        overrides = {
+            name: _coerce_rendered(name, getattr(self, name))
+            for name in SETTING_ARGS
+            if getattr(self, name) is not None
+        }
+        try:
+            return TableSettings.from_kwargs(self.settings, **overrides)
+        except ValueError as exc:
+            raise ValueError(f"{self.task_id}: invalid recognition settings: {exc}") from None
+
+    def _hook(self) -> AsposeOcrHook:
+        return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id)
+
+    def execute(self, context: Context) -> list[str]:
+        self._reset_try_state()
+        try:
+            return self._execute(context)
+        except AirflowTaskTimeout:
+            # Airflow calls on_kill next. The service bills per request and a DELETE refunds
+            # nothing, so keep the ids for the retry to reuse rather than cancel and pay again.
+            self._keep_on_kill = True
+            raise
+
+    def _execute(self, context: Context) -> list[str]:
+        settings = self.table_settings()
+        settings_json = settings.to_json()
+        sources = resolve_images(self.images, self.max_image_bytes)
+        keys = [image_key(s.sha256, settings_json) for s in sources]
+        self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
+
+        ledger = SubmissionLedger.for_task_instance(context["ti"])
+        earlier = ledger.load()
+        entries = self._reusable(earlier, set(keys), ledger)
+
+        first_source: dict[str, ImageSource] = {}
+        for key, src in zip(keys, sources, strict=True):
+            if key not in entries:
+                first_source.setdefault(key, src)
+        self.log.info(
+            "%d distinct image(s): %d reused from an earlier try, %d to submit.",
+            len(set(keys)),
+            len(entries),
+            len(first_source),
+        )
+        entries.update(self._submit_all(first_source, settings, ledger))
+
+        records = [
+            {
+                "source": src.source,
+                "task_id": entries[key].task_id,
+                "sha256": src.sha256,
+                "submitted_at": entries[key].submitted_at,
+            }
+            for key, src in zip(keys, sources, strict=True)
+        ]
+        context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=records)
+        ledger.forget(sorted(set(earlier) | set(entries)))
+        return [record["task_id"] for record in records]
+
+    def _reusable(
+        self, earlier: dict[str, LedgerEntry], wanted: set[str], ledger: SubmissionLedger
+    ) -> dict[str, LedgerEntry]:
+        """Earlier tries' ids that the service still holds long enough to be worth reusing."""
+        candidates = {k: e for k, e in earlier.items() if k in wanted}
+        stale = [
+            k
+            for k, e in candidates.items()
+            if _age_seconds(e.submitted_at) > RETENTION_SECONDS - REUSE_MARGIN_SECONDS
+        ]
+        for key in stale:
+            candidates.pop(key)
+        if not candidates:
+            ledger.forget(stale)
+            return {}
+        hook = self._hook()
+        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(candidates))) as pool:
+            answers = pool.map(lambda e: hook.get_status(e.task_id).task_status, candidates.values())
+            statuses = dict(zip(candidates, answers, strict=True))
+        gone = [k for k, status in statuses.items() if status == TaskStatus.NOT_EXIST]
+        ledger.forget(stale + gone)
+        if stale or gone:
+            self.log.info(
+                "Resubmitting %d image(s) whose earlier ids expired or are unknown.", len(stale) + len(gone)
+            )
+        reused = {k: candidates[k] for k in candidates if k not in gone}
+        with self._lock:
+            self._ids_this_try.extend(e.task_id for e in reused.values())
+        return reused
+
+    def _submit_all(
+        self, todo: dict[str, ImageSource], settings: TableSettings, ledger: SubmissionLedger
+    ) -> dict[str, LedgerEntry]:
+        """POST every image over a bounded pool; record each id as soon as it arrives."""
+        if not todo:
+            return {}
+        local = threading.local()
+
+        def submit(src: ImageSource) -> LedgerEntry:
+            if self._kill.is_set():
+                raise AsposeOcrError("Submission stopped: the task is being killed.")
+            hook = getattr(local, "hook", None)
+            if hook is None:
+                hook = local.hook = self._hook()
+            data = src.read()
+            stamp = _now_iso()
+            task_id = hook.submit_table(data, settings)
+            with self._lock:
+                self._ids_this_try.append(task_id)
+            return LedgerEntry(task_id=task_id, sha256=src.sha256, source=src.source, submitted_at=stamp)
+
+        done: dict[str, LedgerEntry] = {}
+        failure: BaseException | None = None
+        pool = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(todo)))
+        by_future = {pool.submit(submit, src): key for key, src in todo.items()}
+        self._futures = list(by_future)
+
+        seen: set[Future[LedgerEntry]] = set()
+
+        def collect(finished: set[Future[LedgerEntry]]) -> None:
+            nonlocal failure
+            for future in finished - seen:
+                seen.add(future)
+                if future.cancelled():
+                    continue
+                exc = future.exception()
+                if exc is None:
+                    entry = future.result()
+                    done[by_future[future]] = entry
+                    ledger.record(by_future[future], entry)
+                elif failure is None:
+                    failure = exc
+                    for other in by_future:
+                        other.cancel()
+
+        try:
+            pending: set[Future[LedgerEntry]] = set(by_future)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                collect(finished)
+                if finished and len(done) % 100 == 0 and done:
+                    self.log.info("Submitted %d of %d image(s).", len(done), len(todo))
+        except BaseException:
+            # Interrupted (execution_timeout, kill): stop queued submissions, but record the ones
+            # already on the wire, since the service will charge for them.
+            for future in by_future:
+                future.cancel()
+            wait(by_future, timeout=60)
+            collect({f for f in by_future if f.done()})
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if self._kill.is_set():
+            raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} image(s).")
+        if failure is not None:
+            raise AsposeOcrError(
+                f"Submitting stopped after {len(done)} of {len(todo)} image(s) were accepted: {failure}. "
+                "The accepted ids are recorded, so a retry of this task reuses them instead of paying again."
+            ) from failure
+        return done
+
+    def on_kill(self) -> None:
+        """Stop submitting and cancel (DELETE) what this try submitted that has not finished."""
+        if not hasattr(self, "_kill"):
+            return  # killed before execute started: nothing submitted
+        self._kill.set()
+        if self._keep_on_kill:
+            self.log.info(
+                "execution_timeout: keeping the %d submitted Aspose.OCR task(s) for the retry to reuse.",
+                len(self._ids_this_try),
+            )
+            return
+        for future in self._futures:
+            future.cancel()
+        running = [f for f in self._futures if not f.done()]
+        if running:
+            wait(running, timeout=60)
+        with self._lock:
+            ids = list(dict.fromkeys(self._ids_this_try))
+        if not ids:
+            return
+        hook = self._hook()
+        cancelled = 0
+        for task_id in ids:
+            try:
+                if not hook.get_status(task_id).task_status.is_final:
+                    hook.cancel(task_id)
+                    cancelled += 1
+            except Exception as exc:
+                self.log.warning("Could not cancel Aspose.OCR task %s: %s", task_id, exc)
+        self.log.info("Cancelled %d unfinished of %d submitted Aspose.OCR task(s).", cancelled, len(ids))

@@ -1,0 +1,297 @@
+"""The recognition job in real Airflow: ``dag.test()`` against the emulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from airflow.sdk import DAG, XComArg
+from airflow.sdk.exceptions import AirflowSensorTimeout
+from aspose_ocr_provider.exceptions import AsposeOcrError
+from job_images import png
+
+from aspose_ocr_provider.emulator.testing import run_emulator
+from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH
+from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
+from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+CSV = "0,1\nitem,qty\napple,3\n"
+
+
+@pytest.fixture
+def emu(airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    with run_emulator(pending_polls=2, processing_polls=1) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", emulator.airflow_conn_json())
+        yield emulator
+
+
+def _images(emu: Any, folder: Path, count: int, first: int = 0) -> list[Path]:
+    paths = []
+    for seed in range(first, first + count):
+        data = png(seed)
+        emu.add_fixture(data, CSV)
+        path = folder / f"table-{seed:04d}.png"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def _xcom(dr: Any, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        value = session.scalar(
+            select(XComModel.value).where(
+                XComModel.dag_id == dr.dag_id,
+                XComModel.run_id == dr.run_id,
+                XComModel.task_id == task_id,
+                XComModel.key == key,
+                XComModel.map_index == map_index,
+            )
+        )
+    return XComModel.deserialize_value(type("Row", (), {"value": value})()) if value is not None else None
+
+
+def _ti(dr: Any, task_id: str, map_index: int = -1) -> Any:
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return dr.get_task_instance(task_id, session=session, map_index=map_index)
+
+
+def _run(dag: DAG) -> Any:
+    """``dag.test()`` for a DAG defined in a test: register it with the bundle first, as the
+    DAG processor would, since Airflow 3 refuses to run a DAG that is not serialized."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.collection import update_dag_parsing_results_in_db
+    from airflow.serialization.serialized_objects import LazyDeserializedDAG
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        DagBundlesManager().sync_bundles_to_db(session=session)
+        session.flush()
+        update_dag_parsing_results_in_db(
+            "dags-folder", None, [LazyDeserializedDAG.from_dag(dag)], {}, None, set(), session=session
+        )
+    return dag.test(logical_date=START)
+
+
+class Failures:
+    """Collects the exception each failed task ended with, through Airflow's own callback."""
+
+    def __init__(self) -> None:
+        self.by_task: dict[str, BaseException] = {}
+
+    def __call__(self, context: Any) -> None:
+        self.by_task[context["ti"].task_id] = context["exception"]
+
+
+def test_ids_reach_xcom_and_the_sensor_defers(
+    emu: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    paths = _images(emu, tmp_path, 3)
+    raw = png(99)
+    emu.add_fixture(raw, CSV)
+    with DAG("job_happy", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(
+            task_id="submit", images=[str(tmp_path / "*.png"), raw], language="{{ 'English' }}"
+        )
+        AsposeOcrTaskSensor(
+            task_id="wait",
+            ocr_task_ids=XComArg(submit, key="submissions"),
+            poll_interval=0.05,
+            max_poll_interval=0.2,
+        )
+    with caplog.at_level(logging.INFO, logger="airflow.sdk.definitions.dag"):
+        dr = _run(dag)
+
+    assert dr.state == "success"
+    ids = _xcom(dr, "submit")
+    records = _xcom(dr, "submit", "submissions")
+    assert len(ids) == 4 and len(set(ids)) == 4
+    assert [r["task_id"] for r in records] == ids
+    assert [r["source"] for r in records] == [str(p) for p in paths] + ["<bytes input #1>"]
+    assert all(datetime.fromisoformat(r["submitted_at"]).tzinfo for r in records)
+    assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 4
+    assert all(emu.task_status(i) == "Completed" for i in ids)
+    # The sensor deferred: dag.test ran its trigger in line, and the trigger polled the status endpoint.
+    assert "running trigger in line" in caplog.text
+    assert emu.count("GET", TASK_STATUS_PATH) >= 4 * 3
+    assert _xcom(dr, "wait") == {"completed": ids, "failed": []}
+
+
+@pytest.mark.parametrize("mode", ["poke", "reschedule"])
+def test_poke_and_reschedule_modes_reach_the_same_verdict(emu: Any, tmp_path: Path, mode: str) -> None:
+    _images(emu, tmp_path, 2)
+    with DAG(f"job_{mode}", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(tmp_path / "*.png"))
+        AsposeOcrTaskSensor(
+            task_id="wait",
+            ocr_task_ids=submit.output,
+            deferrable=False,
+            mode=mode,
+            poll_interval=0.05,
+            max_poll_interval=0.1,
+        )
+    dr = _run(dag)
+    assert dr.state == "success"
+    assert _xcom(dr, "wait") == {"completed": _xcom(dr, "submit"), "failed": []}
+
+
+def test_error_fails_with_the_api_messages_and_the_source(emu: Any, tmp_path: Path) -> None:
+    (path,) = _images(emu, tmp_path, 1)
+    emu.configure(task_error_rate=1.0)
+    failures = Failures()
+    with DAG("job_error", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(path))
+        AsposeOcrTaskSensor(
+            task_id="wait",
+            ocr_task_ids=XComArg(submit, key="submissions"),
+            poll_interval=0.05,
+            max_poll_interval=0.1,
+            on_failure_callback=failures,
+        )
+    dr = _run(dag)
+    assert dr.state == "failed"
+    (task_id,) = _xcom(dr, "submit")
+    error = failures.by_task["wait"]
+    assert isinstance(error, AsposeOcrError)
+    text = str(error)
+    assert f"{task_id} ({path}): Error:" in text
+    assert emu.task_status(task_id) == "Error"
+
+
+def test_error_reported_not_raised_when_asked(emu: Any, tmp_path: Path) -> None:
+    (path,) = _images(emu, tmp_path, 1)
+    emu.configure(task_error_rate=1.0)
+    with DAG("job_error_soft", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(path))
+        AsposeOcrTaskSensor(
+            task_id="wait",
+            ocr_task_ids=XComArg(submit, key="submissions"),
+            poll_interval=0.05,
+            max_poll_interval=0.1,
+            fail_on_error=False,
+        )
+    dr = _run(dag)
+    assert dr.state == "success"
+    report = _xcom(dr, "wait")
+    (task_id,) = _xcom(dr, "submit")
+    assert report["completed"] == []
+    (failed,) = report["failed"]
+    assert failed["task_id"] == task_id and failed["status"] == "Error" and failed["source"] == str(path)
+    assert failed["messages"]
+
+
+def test_not_exist_fails_and_says_results_are_kept_24_hours(emu: Any, tmp_path: Path) -> None:
+    from airflow.providers.standard.operators.python import PythonOperator
+
+    (path,) = _images(emu, tmp_path, 1)
+    failures = Failures()
+    with DAG("job_expired", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(path))
+        a_day_later = PythonOperator(
+            task_id="a_day_later", python_callable=lambda: emu.advance_clock(25 * 3600)
+        )
+        wait = AsposeOcrTaskSensor(
+            task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05, on_failure_callback=failures
+        )
+        submit >> a_day_later >> wait
+    dr = _run(dag)
+    assert dr.state == "failed"
+    (task_id,) = _xcom(dr, "submit")
+    text = str(failures.by_task["wait"])
+    assert f"{task_id} (source unknown): NotExist" in text
+    assert "keeps results for 24 hours" in text
+
+
+def test_timeout_fires_in_deferrable_mode(emu: Any, tmp_path: Path) -> None:
+    _images(emu, tmp_path, 2)
+    emu.configure(pending_polls=10**6)
+    failures = Failures()
+    with DAG("job_timeout", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(tmp_path / "*.png"))
+        AsposeOcrTaskSensor(
+            task_id="wait",
+            ocr_task_ids=submit.output,
+            poll_interval=0.1,
+            max_poll_interval=0.3,
+            timeout=1,
+            on_failure_callback=failures,
+        )
+    dr = _run(dag)
+    assert dr.state == "failed"
+    error = failures.by_task["wait"]
+    assert isinstance(error, AirflowSensorTimeout)
+    assert "2 Aspose.OCR task(s) not finished" in str(error)
+    for task_id in _xcom(dr, "submit"):
+        assert task_id in str(error)
+
+
+def test_mapped_submit_over_batches(emu: Any, tmp_path: Path) -> None:
+    paths = _images(emu, tmp_path, 5)
+    with DAG("job_mapped", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator.partial(task_id="submit", max_concurrency=2).expand(
+            images=[[str(p) for p in paths[:3]], [str(p) for p in paths[3:]]]
+        )
+        AsposeOcrTaskSensor(
+            task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05, max_poll_interval=0.1
+        )
+    dr = _run(dag)
+    assert dr.state == "success"
+    first, second = _xcom(dr, "submit", map_index=0), _xcom(dr, "submit", map_index=1)
+    assert (len(first), len(second)) == (3, 2)
+    assert [r["source"] for r in _xcom(dr, "submit", "submissions", map_index=1)] == [
+        str(p) for p in paths[3:]
+    ]
+    assert sorted(_xcom(dr, "wait")["completed"]) == sorted(first + second)
+    assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 5
+
+
+def test_a_retried_submit_reuses_the_ids_of_the_killed_try(emu: Any, tmp_path: Path) -> None:
+    _images(emu, tmp_path, 6)
+    # Each POST is answered slowly, so execution_timeout interrupts the first try mid-batch.
+    emu.configure(faults={"submit": {"rate": 1.0, "kinds": ["slow"], "slow_seconds": 0.4}})
+
+    def heal(context: Any) -> None:
+        emu.configure(faults={})
+
+    with DAG("job_retry", schedule=None, start_date=START) as dag:
+        AsposeOcrSubmitTableOperator(
+            task_id="submit",
+            images=str(tmp_path / "*.png"),
+            max_concurrency=1,
+            execution_timeout=timedelta(seconds=1),
+            retries=1,
+            retry_delay=timedelta(0),
+            on_retry_callback=heal,
+        )
+    dr = _run(dag)
+    assert dr.state == "success"
+    assert _ti(dr, "submit").try_number == 2
+    ids = _xcom(dr, "submit")
+    assert len(set(ids)) == 6
+    # Every image was paid for exactly once, across both tries.
+    assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 6
+
+
+def test_a_batch_of_hundreds_in_one_task(emu: Any, tmp_path: Path) -> None:
+    emu.configure(pending_polls=0, processing_polls=0)
+    paths = _images(emu, tmp_path, 200)
+    duplicate = paths[0].read_bytes()
+    with DAG("job_batch", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=[str(tmp_path / "*.png"), duplicate])
+        AsposeOcrTaskSensor(task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05)
+    dr = _run(dag)
+    assert dr.state == "success"
+    ids = _xcom(dr, "submit")
+    assert len(ids) == 201
+    assert ids[200] == ids[0]  # the same bytes with the same settings are submitted once
+    assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 200
