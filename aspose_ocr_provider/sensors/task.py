@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from configparser import ConfigParser
 from datetime import timedelta
@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 _DEFER_GRACE_SECONDS = 60
 """The scheduler's own deferral timeout is set this much later than the trigger's, so the
 trigger's worded timeout (naming the ids still running) normally wins."""
+
+
+def _records(value: Any) -> Iterator[Mapping[str, Any]]:
+    """Submit records at any depth (a mapped submit task gives a list per map index)."""
+    if isinstance(value, Mapping):
+        if "task_id" in value:
+            yield value
+    elif isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        for item in value:
+            yield from _records(item)
 
 
 def site_default_deferrable() -> bool:
@@ -111,9 +121,8 @@ class AsposeOcrTaskSensor(BaseSensorOperator):
                 f"{self.ocr_task_ids!r}); check the upstream submit task's XCom."
             )
         sources: dict[str, str] = {}
-        records = self.ocr_task_ids if isinstance(self.ocr_task_ids, (list, tuple)) else [self.ocr_task_ids]
-        for record in records:
-            if isinstance(record, Mapping) and "task_id" in record and record.get("source"):
+        for record in _records(self.ocr_task_ids):
+            if record.get("source"):
                 sources.setdefault(str(record["task_id"]), str(record["source"]))
         return ids, sources
 

@@ -242,8 +242,13 @@ def test_mapped_submit_over_batches(emu: Any, tmp_path: Path) -> None:
             images=[[str(p) for p in paths[:3]], [str(p) for p in paths[3:]]]
         )
         AsposeOcrTaskSensor(
-            task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05, max_poll_interval=0.1
+            task_id="wait",
+            ocr_task_ids=XComArg(submit, key="submissions"),
+            poll_interval=0.05,
+            max_poll_interval=0.1,
+            fail_on_error=False,
         )
+    emu.configure(task_error_rate=1.0)  # recognition fails; the report must still name each image
     dr = _run(dag)
     assert dr.state == "success"
     first, second = _xcom(dr, "submit", map_index=0), _xcom(dr, "submit", map_index=1)
@@ -251,7 +256,11 @@ def test_mapped_submit_over_batches(emu: Any, tmp_path: Path) -> None:
     assert [r["source"] for r in _xcom(dr, "submit", "submissions", map_index=1)] == [
         str(p) for p in paths[3:]
     ]
-    assert sorted(_xcom(dr, "wait")["completed"]) == sorted(first + second)
+    report = _xcom(dr, "wait")
+    assert report["completed"] == []
+    assert {f["task_id"]: f["source"] for f in report["failed"]} == dict(
+        zip(first + second, [str(p) for p in paths], strict=True)
+    )
     assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 5
 
 
