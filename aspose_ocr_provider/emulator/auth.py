@@ -90,7 +90,8 @@ class CredentialGuard:
     """Counts failed token requests per credential pair and locks a pair out for a while.
 
     :param clock: The emulator clock.
-    :param limit: Failures answered 400 before the pair is locked out (the service says 5).
+    :param limit: Once a pair has failed more than this many times (each a 400), it is locked out
+        (the service says "more than 5").
     :param lockout_seconds: Lockout length, also sent as ``Retry-After`` (the service says 600).
     """
 
@@ -122,7 +123,7 @@ class CredentialGuard:
         key = self._key(client_id, client_secret)
         count = self._failures.get(key, 0) + 1
         self._failures[key] = count
-        if count >= self.limit:
+        if count > self.limit:
             self._locked_until[key] = self.clock.now() + self.lockout_seconds
 
 

@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--token-ttl", type=float, default=3600.0, help="token lifetime, expires_in (default 3600)"
     )
     auth.add_argument(
-        "--token-failure-limit", type=int, default=5, help="failed token requests before 429 (default 5)"
+        "--token-failure-limit", type=int, default=5, help="a credential pair failing more often than this gets 429 (default 5)"
     )
     auth.add_argument(
         "--token-lockout-seconds", type=float, default=600.0, help="429 lockout length (default 600)"

@@ -51,7 +51,7 @@ class EmulatorConfig:
         both its poll count and its seconds have been reached.
     :param retention: Seconds a task's result can be read; after that it is ``NotExist``.
     :param token_ttl: Lifetime of an access token (``expires_in``).
-    :param token_failure_limit: Failed token requests per credential pair before lockout (429).
+    :param token_failure_limit: A credential pair that failed more than this many times is locked out (429).
     :param token_lockout_seconds: Length of that lockout, also its ``Retry-After``.
     :param fault_seed: Seed of the fault streams (None: random).
     :param faults: Per-endpoint fault rules, ``{"result": {"rate": 0.2, "kinds": ["500"]}}``.
