@@ -113,8 +113,12 @@ def column_kinds(batches: Sequence[TableBatch]) -> dict[str, str]:
     return kinds
 
 
-def _python_values(series: pd.Series, kind: str, sqlite: bool) -> list[Any]:
-    """Column values as plain Python objects, missing values as None."""
+def _python_values(series: pd.Series, kind: str, sqlite: bool, nulls_dumped: bool = False) -> Iterable[Any]:
+    """Column values as plain Python objects, missing values as None.
+
+    With ``nulls_dumped`` the driver itself writes NaN/NA/NaT as NULL (see
+    :func:`_dump_missing_as_null`), so text columns skip the scan for missing values.
+    """
     if kind in ("date", "timestamp") and pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = series.dt.to_pydatetime() if hasattr(series.dt, "to_pydatetime") else series.tolist()
         values: list[Any] = [None if v is None or v is pd.NaT else v for v in list(stamps)]
@@ -124,14 +128,23 @@ def _python_values(series: pd.Series, kind: str, sqlite: bool) -> list[Any]:
             values = [v.isoformat() if v is not None else None for v in values]
         return values
     if series.dtype == object:
-        values = series.tolist()
-        if series.isna().any():
-            values = [None if _missing(v) else v for v in values]
-        return values
+        # Iterating the object array hands out the cells themselves: no per-column list copy.
+        cells = series.to_numpy()
+        if nulls_dumped:
+            return cells
+        if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+            return cells  # every cell is a str: nothing is missing (a C-speed scan)
+        missing = pd.isna(cells)
+        if missing.any():
+            cells = cells.copy()
+            cells[missing] = None
+        return cells
+    values = series.tolist()
+    if pd.api.types.is_string_dtype(series.dtype):
+        return values if nulls_dumped else [None if _missing(v) else v for v in values]
     mask = series.isna()
-    values = series.astype(object).tolist()
     if mask.any():
-        values = [None if m else v for v, m in zip(values, mask.tolist(), strict=False)]
+        values = [None if m else v for v, m in zip(series.astype(object).tolist(), mask.tolist(), strict=True)]
     return values
 
 
@@ -141,19 +154,28 @@ def _missing(value: Any) -> bool:
     )
 
 
-def _constant(value: Any, sqlite: bool) -> Any:
-    if sqlite and isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
+def _constant(value: Any, as_text: bool) -> Any:
+    """A value repeated on every row, converted once: ISO text for SQLite, any text for COPY.
+
+    COPY sends every value as text that the server parses by column type, so handing the driver
+    ready-made text saves adapting the same datetime a hundred thousand times.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat() if as_text else value
+    return str(value) if as_text and isinstance(value, (bool, int, float)) else value
 
 
-def _rows(batch: TableBatch, kinds: Mapping[str, str], sqlite: bool) -> Iterator[tuple[Any, ...]]:
+def _rows(
+    batch: TableBatch, kinds: Mapping[str, str], sqlite: bool, copy: bool = False, nulls_dumped: bool = False
+) -> Iterator[tuple[Any, ...]]:
     columns: list[Iterable[Any]] = [
-        _python_values(batch.frame[c], kinds[str(c)], sqlite) for c in batch.frame.columns
+        _python_values(batch.frame[c], kinds[str(c)], sqlite, nulls_dumped) for c in batch.frame.columns
     ]
     if batch.index_column:
         columns.append(batch.frame.index.tolist())
-    columns.extend(itertools.repeat(_constant(v, sqlite)) for v in batch.constants.values())
+    columns.extend(itertools.repeat(_constant(v, sqlite or copy)) for v in batch.constants.values())
     return zip(*columns, strict=False) if batch.frame.columns.size or batch.index_column else iter(())
 
 
@@ -271,6 +293,15 @@ class TableWriter:
             names = [row[1] for row in cur.fetchall()]
             return names or None
         ph = self.placeholder
+        if self.dialect.name == "postgresql":
+            # The catalog answers in well under a millisecond; information_schema takes several.
+            cur.execute(
+                "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(%s) "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                [self.qtable],
+            )
+            names = [row[0] for row in cur.fetchall()]
+            return names or None
         if schema is not None:
             where, params = f"table_schema = {ph}", [name, schema]
         else:
@@ -323,9 +354,13 @@ class TableWriter:
         names = batch.column_names()
         if not names or batch.frame.shape[0] == 0:
             return 0
-        rows = _rows(batch, kinds, self._sqlite)
+        psycopg3_copy = self.dialect.copy and hasattr(cur, "copy")
+        use_copy = psycopg3_copy or (self.dialect.copy and hasattr(cur, "copy_expert"))
+        if psycopg3_copy:
+            _dump_missing_as_null(cur)
+        rows = _rows(batch, kinds, self._sqlite, copy=use_copy, nulls_dumped=psycopg3_copy)
         columns = ", ".join(self.dialect.quote(n) for n in names)
-        if self.dialect.copy and hasattr(cur, "copy"):
+        if psycopg3_copy:
             with cur.copy(f"COPY {self.qtable} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -344,11 +379,33 @@ class TableWriter:
         return int(batch.frame.shape[0])
 
 
+def _dump_missing_as_null(cur: Any) -> None:
+    """Make this psycopg 3 cursor write pandas' missing markers (NaN, NA, NaT) as NULL.
+
+    Registered on the cursor of the connection the load opened (not globally), so the COPY loop can hand
+    DataFrame cells to the driver as they are instead of scanning every cell in Python first.
+    """
+    from psycopg.adapt import Dumper
+    from psycopg.types.numeric import FloatDumper
+
+    class NanAsNullDumper(FloatDumper):
+        def dump(self, obj: Any) -> Any:
+            return None if obj != obj else super().dump(obj)
+
+    class NullDumper(Dumper):
+        def dump(self, obj: Any) -> Any:
+            return None
+
+    cur.adapters.register_dumper(float, NanAsNullDumper)
+    cur.adapters.register_dumper(type(pd.NA), NullDumper)
+    cur.adapters.register_dumper(type(pd.NaT), NullDumper)
+
+
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(value: Any) -> str:
-    if value is None:
+    if _missing(value):
         return "\\N"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

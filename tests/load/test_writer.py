@@ -207,3 +207,22 @@ def test_psycopg2_copy_expert_path_escapes_every_awkward_character(
         conn.close()
     assert [r[0] for r in rows] == awkward
     assert {r[2] for r in rows} == {loaded_at}
+
+
+def test_pandas_missing_markers_load_as_null(warehouse: Warehouse) -> None:
+    """A transform may hand back NaN, pd.NA, NaT or pandas' str dtype; all become SQL NULL."""
+    frame = pd.DataFrame(
+        {
+            "pos": pd.Series([1, 2, 3, 4], dtype="Int64"),
+            "obj": pd.Series(["a", float("nan"), pd.NA, None], dtype=object),
+            "strs": pd.Series(["x", None, "z", None], dtype="str"),
+            "when": pd.Series(
+                [pd.NaT, dt.datetime(2024, 5, 6, 7, 8), pd.NaT, pd.NaT], dtype="datetime64[us]"
+            ),
+        }
+    )
+    write_frames(warehouse.hook(), "gaps", [TableBatch(frame)])
+    rows = warehouse.query(
+        'SELECT pos, obj, strs, when_ IS NULL FROM (SELECT pos, obj, strs, "when" AS when_ FROM gaps) g ORDER BY pos'
+    )
+    assert rows == [(1, "a", "x", True), (2, None, None, False), (3, None, "z", True), (4, None, None, True)]
