@@ -1,0 +1,296 @@
+"""Load recognised tables into a warehouse table through any common-sql connection."""
+
+from __future__ import annotations
+
+import ast
+import json
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from airflow.sdk import Asset, BaseHook, BaseOperator
+
+from aspose_ocr_provider.models import TaskStatus, iter_task_ids
+from aspose_ocr_provider.tables.clean import HeaderSpec
+from aspose_ocr_provider.tables.provenance import IDEMPOTENCY_KEYS, ProvenanceSpec, provenance_columns
+from aspose_ocr_provider.tables.results import result_tables
+from aspose_ocr_provider.tables.writer import LOAD_MODES, SCHEMA_EVOLUTIONS, TableBatch, TableWriter
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+
+ASSET_SCHEME = "aspose-ocr-warehouse"
+
+
+def warehouse_asset(conn_id: str, table: str) -> Asset:
+    """The Asset a load into ``table`` over ``conn_id`` updates; schedule downstream DAGs on it."""
+    uri = f"{ASSET_SCHEME}://{urllib.parse.quote(conn_id, safe='')}/{urllib.parse.quote(table, safe='.')}"
+    return Asset(uri=uri, name=f"{conn_id}/{table}")
+
+
+def _is_template(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def _records(value: Any) -> list[tuple[str, str]]:
+    """``(source, task_id)`` pairs from task ids or submit records, in input order."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in "[{(":
+            # A Jinja-rendered XCom arrives as the repr (or JSON) of a list.
+            try:
+                value = json.loads(text)
+            except ValueError:
+                try:
+                    value = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    raise ValueError(
+                        f"ocr_task_ids rendered to {text[:80]!r}, which is not a task id or a list of them; "
+                        "pass the submit task's output (XComArg) or render_template_as_native_obj=True."
+                    ) from None
+    if value is None:
+        return []
+    items = [value] if isinstance(value, (str, Mapping)) else list(value)
+    out: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            if "task_id" not in item:
+                raise ValueError(
+                    f"Submit record {dict(item)!r} has no 'task_id'; pass the submit task's records."
+                )
+            task_id = str(item["task_id"])
+            out.append((str(item.get("source") or task_id), task_id))
+        else:
+            out.extend((task_id, task_id) for task_id in iter_task_ids(item))
+    return out
+
+
+class AsposeOcrTableToSqlOperator(BaseOperator):
+    """
+    Load the tables Aspose.OCR Cloud recognised into a warehouse table, atomically and idempotently.
+
+    Each task's CSV results (one per table in the image) are fetched through the Aspose.OCR hook,
+    decoded, cleaned (the cloud's ``0,1,2,...`` index row dropped, ragged rows padded, cells
+    trimmed, trailing empty rows and columns dropped), optionally typed and transformed, tagged
+    with provenance columns and written to ``table`` over any common-sql connection in **one
+    transaction**: on any error the warehouse is exactly as before. Identifiers are always quoted
+    for the connection's dialect, since header cells are untrusted OCR text. PostgreSQL gets rows
+    through COPY; other databases through batched ``executemany``.
+
+    The table is declared as an outlet Asset (``aspose-ocr-warehouse://<conn_id>/<table>``), so
+    downstream DAGs can be scheduled on it (not when ``conn_id`` or ``table`` is a template).
+
+    Returns (XCom ``return_value``) ``{"table", "conn_id", "rows", "rows_per_source",
+    "skipped", "columns"}``, where ``columns`` maps each column name to its header text.
+
+    .. seealso::
+        :func:`aspose_ocr_provider.tables.result_to_dataframe` for the same cleaning without a database.
+
+    :param ocr_task_ids: The OCR tasks to load (templated): the submit operator's output (task
+        ids), its ``submissions`` XCom (records with ``source`` and ``task_id``), or ids/records
+        given directly. Records give the provenance ``source``; a bare id is its own source.
+    :param conn_id: Any common-sql connection (SQLite, PostgreSQL, MySQL, Snowflake...) (templated).
+    :param table: Target table, ``table`` or ``schema.table`` (templated). Used exactly as
+        written (case-sensitive, quoted); a part may be quoted to contain dots.
+    :param aspose_ocr_conn_id: The Aspose.OCR connection to fetch results with.
+    :param header: ``"first_row"`` (default): the table's first row holds the column names;
+        ``"none"``: columns are named ``col_1``, ``col_2``...; or a list of names, one per column.
+    :param mode: ``"idempotent"`` (default): a re-run of the same DAG run replaces the rows this
+        task wrote in that run, never duplicating them; ``"append"``; ``"replace"``: delete
+        every row of the table first.
+    :param schema_evolution: ``"add"`` (default): add columns the table lacks; ``"fail"``: refuse.
+    :param infer_types: Convert columns whose every cell is an integer, decimal, percentage
+        (stored as a fraction), amount of money or date (default True); otherwise all text.
+    :param transform: A function DataFrame -> DataFrame applied to each table after cleaning
+        (keep the index: it is the row number recorded in provenance).
+    :param provenance: True (default) adds ``_source``, ``_ocr_task_id``, ``_source_table``,
+        ``_source_row``, ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
+        (``{"source": "file"}``) or drops (``{"loaded_at": None}``) them; False adds none
+        (then only append or replace modes work).
+    :param skip_failed: If True, a task that ended in Error/NotExist (or is unfinished) is
+        logged and reported in XCom ``skipped`` instead of failing the load.
+    :param sanitize_names: snake_case the header text into column names (default True); False
+        keeps the text verbatim (always quoted).
+    :param index_row: ``"auto"`` (default) drops a leading ``0,1,2,...`` row; False keeps it.
+    """
+
+    template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table")
+    ui_color = "#2a9d8f"
+
+    def __init__(
+        self,
+        *,
+        ocr_task_ids: Any,
+        conn_id: str,
+        table: str,
+        aspose_ocr_conn_id: str = "aspose_ocr_default",
+        header: HeaderSpec = "first_row",
+        mode: str = "idempotent",
+        schema_evolution: str = "add",
+        infer_types: bool = True,
+        transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+        provenance: ProvenanceSpec = True,
+        skip_failed: bool = False,
+        sanitize_names: bool = True,
+        index_row: bool | str = "auto",
+        **kwargs: Any,
+    ) -> None:
+        if mode not in LOAD_MODES:
+            raise ValueError(f"Unknown mode {mode!r}; use one of: {', '.join(LOAD_MODES)}.")
+        if schema_evolution not in SCHEMA_EVOLUTIONS:
+            raise ValueError(
+                f"Unknown schema_evolution {schema_evolution!r}; use one of: {', '.join(SCHEMA_EVOLUTIONS)}."
+            )
+        if isinstance(header, str) and header not in ("first_row", "none"):
+            raise ValueError(f"Unknown header {header!r}: use 'first_row', 'none' or a list of column names.")
+        if index_row not in ("auto", True, False):
+            raise ValueError(f"index_row must be 'auto', True or False, got {index_row!r}.")
+        if transform is not None and not callable(transform):
+            raise ValueError("transform must be a function that takes and returns a pandas DataFrame.")
+        columns = provenance_columns(provenance)
+        if mode == "idempotent" and not all(key in columns for key in IDEMPOTENCY_KEYS):
+            raise ValueError(
+                "mode='idempotent' needs the provenance columns 'dag_run_id' and 'loaded_by' to find the rows "
+                "an earlier attempt wrote; keep them or use mode='append' or 'replace'."
+            )
+        if not _is_template(conn_id) and not _is_template(table) and isinstance(table, str):
+            outlets = list(kwargs.pop("outlets", None) or [])
+            outlets.append(warehouse_asset(conn_id, table))
+            kwargs["outlets"] = outlets
+        super().__init__(**kwargs)
+        self.ocr_task_ids = ocr_task_ids
+        self.conn_id = conn_id
+        self.table = table
+        self.aspose_ocr_conn_id = aspose_ocr_conn_id
+        self.header = header
+        self.mode = mode
+        self.schema_evolution = schema_evolution
+        self.infer_types = infer_types
+        self.transform = transform
+        self.provenance = provenance
+        self.skip_failed = skip_failed
+        self.sanitize_names = sanitize_names
+        self.index_row = index_row
+
+    def _ocr_hook(self) -> AsposeOcrHook:
+        from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+
+        return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id)
+
+    def _db_hook(self) -> Any:
+        from airflow.providers.common.sql.hooks.sql import DbApiHook
+
+        hook = BaseHook.get_connection(self.conn_id).get_hook()
+        if not isinstance(hook, DbApiHook):
+            raise ValueError(
+                f"Connection {self.conn_id!r} gives a {type(hook).__name__}, not a common-sql DbApiHook; "
+                "use a database connection (sqlite, postgres, mysql, snowflake...)."
+            )
+        return hook
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        records = _records(self.ocr_task_ids)
+        prov = provenance_columns(self.provenance)
+        ti = context["ti"]
+        map_index = getattr(ti, "map_index", -1)
+        loaded_by = f"{ti.dag_id}.{ti.task_id}" + (
+            f"[{map_index}]" if map_index is not None and map_index >= 0 else ""
+        )
+        run_values: dict[str, Any] = {
+            "dag_run_id": context["run_id"],
+            "loaded_by": loaded_by,
+            "loaded_at": datetime.now(timezone.utc),
+        }
+        reserved = list(prov.values())
+        ocr = self._ocr_hook()
+        batches: list[TableBatch] = []
+        batch_sources: list[str] = []
+        skipped: list[dict[str, Any]] = []
+        column_texts: dict[str, str] = {}
+        for source, task_id in records:
+            result = ocr.get_result(task_id)
+            if result.task_status is not TaskStatus.COMPLETED:
+                messages = "; ".join(result.messages) or "the service gave no message"
+                problem = f"OCR of {source} (task {task_id}) is {result.task_status.value}: {messages}"
+                if not self.skip_failed:
+                    raise RuntimeError(
+                        f"{problem}. Resubmit the image, or set skip_failed=True to load the other tables."
+                    )
+                self.log.warning("Skipping %s", problem)
+                skipped.append(
+                    {
+                        "source": source,
+                        "task_id": task_id,
+                        "status": result.task_status.value,
+                        "messages": list(result.messages),
+                    }
+                )
+                continue
+            tables = result_tables(
+                result,
+                header=self.header,
+                index_row=self.index_row,  # type: ignore[arg-type]
+                infer_types=self.infer_types,
+                sanitize_names=self.sanitize_names,
+                reserved_names=reserved,
+            )
+            for number, table in enumerate(tables, start=1):
+                frame = table.frame
+                if self.transform is not None:
+                    frame = self.transform(frame)
+                    if not isinstance(frame, pd.DataFrame):
+                        raise ValueError(
+                            f"transform returned {type(frame).__name__} for {source}; it must return a DataFrame."
+                        )
+                    clash = sorted({str(c) for c in frame.columns} & set(reserved))
+                    if clash:
+                        raise ValueError(
+                            f"transform produced column(s) {clash} that are provenance columns; rename them "
+                            "or rename the provenance columns with provenance={...}."
+                        )
+                for name, text in table.columns.items():
+                    column_texts.setdefault(name, text)
+                values = {"source": source, "ocr_task_id": task_id, "source_table": number, **run_values}
+                batches.append(
+                    TableBatch(
+                        frame,
+                        constants={prov[k]: v for k, v in values.items() if k in prov},
+                        index_column=prov.get("source_row"),
+                    )
+                )
+                batch_sources.append(source)
+        per_source: dict[str, int] = {
+            source: 0 for source, _ in records if not any(s["source"] == source for s in skipped)
+        }
+        if batches:
+            replace_key = (
+                {prov[k]: run_values[k] for k in IDEMPOTENCY_KEYS} if self.mode == "idempotent" else None
+            )
+            writer = TableWriter(
+                self._db_hook(),
+                self.table,
+                mode=self.mode,
+                schema_evolution=self.schema_evolution,
+                replace_key=replace_key,
+            )
+            counts = writer.write(batches)
+            for source, count in zip(batch_sources, counts, strict=True):
+                per_source[source] = per_source.get(source, 0) + count
+        else:
+            self.log.warning(
+                "Nothing to load into %s: no completed OCR task among %d given.", self.table, len(records)
+            )
+        total = sum(per_source.values())
+        self.log.info("Loaded %d rows from %d source(s) into %s", total, len(per_source), self.table)
+        return {
+            "table": self.table,
+            "conn_id": self.conn_id,
+            "rows": total,
+            "rows_per_source": per_source,
+            "skipped": skipped,
+            "columns": column_texts,
+        }
