@@ -91,11 +91,12 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     is pushed under XCom key ``submissions``.
 
     A retried try of the same task instance reuses the ids an earlier try obtained for the same
-    image bytes and settings instead of paying again: each id is written to an Airflow Variable
-    the moment its POST returns (XCom cannot carry it, since Airflow clears a task's XComs when a
-    new try starts), re-checked against the API on retry, and resubmitted only if the service no
-    longer knows it or it is within an hour of the 24-hour retention. The same image given twice
-    in one batch is submitted once.
+    image bytes and settings instead of paying again. The ids are kept in Airflow Variables as
+    they arrive (XCom cannot carry them: Airflow clears a task's XComs when a new try starts; see
+    ``submission_ledger``), re-checked against the API on retry, and resubmitted only if the
+    service no longer knows them or they are within an hour of the 24-hour retention. The same
+    image given twice in one batch is submitted once. ``on_kill`` cancels what this try submitted
+    that has not finished, except after ``execution_timeout``, when the ids are kept for the retry.
 
     .. seealso::
         For how to wait for the results, see :class:`~aspose_ocr_provider.sensors.task.AsposeOcrTaskSensor`.
@@ -239,7 +240,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             for key, src in zip(keys, sources, strict=True)
         ]
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=records)
-        ledger.forget(sorted(set(earlier) | set(entries)))
+        ledger.clear()
         return [record["task_id"] for record in records]
 
     def _reusable(
@@ -334,6 +335,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+            ledger.flush()  # whatever happened, every accepted id is written before we leave
         if self._kill.is_set():
             raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} image(s).")
         if failure is not None:

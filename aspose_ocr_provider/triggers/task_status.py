@@ -10,8 +10,12 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrAsyncHook
 from aspose_ocr_provider.models import TaskResult, TaskStatus
+
+MAX_FAILED_ROUNDS = 3
+"""Consecutive poll rounds that may fail (after the hook's own retries) before the wait gives up."""
 
 
 def backoff_delays(poll_interval: float, max_poll_interval: float, jitter: float = 0.2) -> Any:
@@ -33,6 +37,8 @@ class AsposeOcrTaskTrigger(BaseTrigger):
     All ids are polled over one HTTP session, at most ``max_concurrency`` requests at a time,
     through the status-only endpoint (``Utilities/GetTaskStatus``), so waiting never downloads
     results. An Error whose status answer carries no messages gets one full GET to fetch them.
+    A poll round that fails even after the hook's own retries is tried again next round; only
+    ``MAX_FAILED_ROUNDS`` failed rounds in a row end the wait with an ``error`` event.
     The trigger keeps no state it cannot rebuild: re-created from its serialized kwargs after a
     triggerer restart it polls again and fires the same event. Its kwargs hold no secret: the
     hook reads the credentials from the connection at run time.
@@ -95,20 +101,31 @@ class AsposeOcrTaskTrigger(BaseTrigger):
         final: dict[str, dict[str, Any]] = {}
         delays = backoff_delays(self.poll_interval, self.max_poll_interval)
         gate = asyncio.Semaphore(self.max_concurrency)
+        failed_rounds = 0
         try:
             async with AsposeOcrAsyncHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id) as hook:
                 while True:
-                    results = await asyncio.gather(*(self._poll_one(hook, t, gate) for t in pending))
-                    for task_id, result in zip(pending, results, strict=True):
-                        if result.task_status.is_final:
-                            final[task_id] = self._describe(result)
-                    pending = [t for t in pending if t not in final]
-                    if not pending:
-                        yield TriggerEvent({"status": "done", "tasks": final})
-                        return
-                    self.log.info(
-                        "%d of %d Aspose.OCR task(s) still running.", len(pending), len(self.ocr_task_ids)
-                    )
+                    try:
+                        results = await asyncio.gather(*(self._poll_one(hook, t, gate) for t in pending))
+                    except AsposeOcrError as exc:
+                        # The hook has already retried this request; a wait of hours should not
+                        # die of one bad minute, so only several failed rounds in a row count.
+                        failed_rounds += 1
+                        if failed_rounds >= MAX_FAILED_ROUNDS:
+                            raise
+                        self.log.warning("Status poll failed (%s); trying again next round.", exc)
+                    else:
+                        failed_rounds = 0
+                        for task_id, result in zip(pending, results, strict=True):
+                            if result.task_status.is_final:
+                                final[task_id] = self._describe(result)
+                        pending = [t for t in pending if t not in final]
+                        if not pending:
+                            yield TriggerEvent({"status": "done", "tasks": final})
+                            return
+                        self.log.info(
+                            "%d of %d Aspose.OCR task(s) still running.", len(pending), len(self.ocr_task_ids)
+                        )
                     delay = next(delays)
                     if self.end_time is not None:
                         left = self.end_time - time.time()
