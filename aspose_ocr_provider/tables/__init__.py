@@ -9,11 +9,18 @@ from aspose_ocr_provider.tables.provenance import DEFAULT_PROVENANCE, provenance
 from aspose_ocr_provider.tables.results import csv_to_table, result_tables, result_to_dataframe
 from aspose_ocr_provider.tables.sql_names import sql_safe_names
 from aspose_ocr_provider.tables.types import infer_types
-from aspose_ocr_provider.tables.writer import SchemaMismatchError, TableBatch, TableWriter, write_frames
+from aspose_ocr_provider.tables.writer import (
+    LoadError,
+    SchemaMismatchError,
+    TableBatch,
+    TableWriter,
+    write_frames,
+)
 
 __all__ = [
     "DEFAULT_PROVENANCE",
     "CleanTable",
+    "LoadError",
     "SchemaMismatchError",
     "SqlDialect",
     "TableBatch",

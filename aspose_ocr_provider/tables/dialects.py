@@ -21,6 +21,7 @@ class SqlDialect:
     current_schema_sql: str | None = "current_schema()"
     transactional_ddl: bool = True
     copy: bool = False
+    add_column_sql: str = "ALTER TABLE {table} ADD COLUMN {column} {type}"
 
     def quote(self, identifier: str) -> str:
         """``identifier`` as a quoted SQL name, whatever characters it holds."""
@@ -106,6 +107,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         "]",
         types={"text": "NVARCHAR(MAX)", "float": "FLOAT", "timestamp": "DATETIMEOFFSET", "boolean": "BIT"},
         current_schema_sql="SCHEMA_NAME()",
+        add_column_sql="ALTER TABLE {table} ADD {column} {type}",
     ),
     "snowflake": SqlDialect(
         "snowflake",
@@ -123,6 +125,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         },
         current_schema_sql="SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')",
         transactional_ddl=False,
+        add_column_sql="ALTER TABLE {table} ADD ({column} {type})",
     ),
 }
 _ALIASES = {"postgres": "postgresql", "mariadb": "mysql", "sqlserver": "mssql"}

@@ -38,6 +38,10 @@ class SchemaMismatchError(ValueError):
     """The data has columns the existing table lacks and schema evolution is off."""
 
 
+class LoadError(RuntimeError):
+    """The database refused part of a load; everything the load did was rolled back."""
+
+
 @dataclass
 class TableBatch:
     """One frame to insert, plus values shared by all its rows.
@@ -144,7 +148,9 @@ def _python_values(series: pd.Series, kind: str, sqlite: bool, nulls_dumped: boo
         return values if nulls_dumped else [None if _missing(v) else v for v in values]
     mask = series.isna()
     if mask.any():
-        values = [None if m else v for v, m in zip(series.astype(object).tolist(), mask.tolist(), strict=True)]
+        values = [
+            None if m else v for v, m in zip(series.astype(object).tolist(), mask.tolist(), strict=True)
+        ]
     return values
 
 
@@ -242,6 +248,21 @@ class TableWriter:
                 self._commit(conn, cur)
             finally:
                 cur.close()
+        except SchemaMismatchError:
+            self._rollback(conn)
+            raise
+        except Exception as exc:
+            self._rollback(conn)
+            atomic = (
+                ""
+                if self.dialect.transactional_ddl
+                else " (table or column creation is not transactional here)"
+            )
+            raise LoadError(
+                f"Loading into {self.table} failed and was rolled back{atomic}: {type(exc).__name__}: {exc}. "
+                "If a column's type no longer fits the data (the first load fixes it), convert the value in a "
+                "transform, load with infer_types=False, or alter the column."
+            ) from exc
         except BaseException:
             self._rollback(conn)
             raise
@@ -333,7 +354,11 @@ class TableWriter:
         for name in new:
             log.info("Adding column %s to %s", self.dialect.quote(name), self.qtable)
             cur.execute(
-                f"ALTER TABLE {self.qtable} ADD COLUMN {self.dialect.quote(name)} {self.dialect.column_type(kinds[name])}"
+                self.dialect.add_column_sql.format(
+                    table=self.qtable,
+                    column=self.dialect.quote(name),
+                    type=self.dialect.column_type(kinds[name]),
+                )
             )
 
     def _delete(self, cur: Any) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from aspose_ocr_provider.tables import (
+    LoadError,
     SchemaMismatchError,
     TableBatch,
     clean_table,
@@ -226,3 +227,15 @@ def test_pandas_missing_markers_load_as_null(warehouse: Warehouse) -> None:
         'SELECT pos, obj, strs, when_ IS NULL FROM (SELECT pos, obj, strs, "when" AS when_ FROM gaps) g ORDER BY pos'
     )
     assert rows == [(1, "a", "x", True), (2, None, None, False), (3, None, "z", True), (4, None, None, True)]
+
+
+def test_a_value_that_no_longer_fits_the_column_type_fails_in_words(warehouse: Warehouse) -> None:
+    strict = " STRICT" if warehouse.kind == "sqlite" else ""
+    warehouse.execute(
+        f"CREATE TABLE counts (item TEXT, qty BIGINT){strict}".replace("BIGINT) STRICT", "INTEGER) STRICT")
+    )
+    warehouse.execute("INSERT INTO counts VALUES ('a', 1)")
+    frame = _frame([["b", "2"], ["c", "many"]], ["item", "qty"])
+    with pytest.raises(LoadError, match=r"(?s)Loading into counts failed and was rolled back.*infer_types=False"):
+        write_frames(warehouse.hook(), "counts", [TableBatch(frame)])
+    assert warehouse.query("SELECT item, qty FROM counts") == [("a", 1)]
