@@ -236,6 +236,8 @@ def test_a_value_that_no_longer_fits_the_column_type_fails_in_words(warehouse: W
     )
     warehouse.execute("INSERT INTO counts VALUES ('a', 1)")
     frame = _frame([["b", "2"], ["c", "many"]], ["item", "qty"])
-    with pytest.raises(LoadError, match=r"(?s)Loading into counts failed and was rolled back.*infer_types=False"):
+    with pytest.raises(
+        LoadError, match=r"(?s)Loading into counts failed and was rolled back.*infer_types=False"
+    ):
         write_frames(warehouse.hook(), "counts", [TableBatch(frame)])
     assert warehouse.query("SELECT item, qty FROM counts") == [("a", 1)]
