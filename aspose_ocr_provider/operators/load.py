@@ -216,9 +216,14 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             if result.task_status is not TaskStatus.COMPLETED:
                 messages = "; ".join(result.messages) or "the service gave no message"
                 problem = f"OCR of {source} (task {task_id}) is {result.task_status.value}: {messages}"
+                advice = (
+                    "Wait for it to finish first (AsposeOcrTaskSensor)"
+                    if not result.task_status.is_final
+                    else "Resubmit the image"
+                )
                 if not self.skip_failed:
                     raise RuntimeError(
-                        f"{problem}. Resubmit the image, or set skip_failed=True to load the other tables."
+                        f"{problem}. {advice}, or set skip_failed=True to load the other tables."
                     )
                 self.log.warning("Skipping %s", problem)
                 skipped.append(
@@ -230,14 +235,17 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     }
                 )
                 continue
-            tables = result_tables(
-                result,
-                header=self.header,
-                index_row=self.index_row,  # type: ignore[arg-type]
-                infer_types=self.infer_types,
-                sanitize_names=self.sanitize_names,
-                reserved_names=reserved,
-            )
+            try:
+                tables = result_tables(
+                    result,
+                    header=self.header,
+                    index_row=self.index_row,  # type: ignore[arg-type]
+                    infer_types=self.infer_types,
+                    sanitize_names=self.sanitize_names,
+                    reserved_names=reserved,
+                )
+            except ValueError as exc:
+                raise ValueError(f"Cannot read the tables recognised in {source}: {exc}") from exc
             for number, table in enumerate(tables, start=1):
                 frame = table.frame
                 if self.transform is not None:
@@ -252,6 +260,13 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                             f"transform produced column(s) {clash} that are provenance columns; rename them "
                             "or rename the provenance columns with provenance={...}."
                         )
+                    if "source_row" in prov and not pd.api.types.is_integer_dtype(frame.index.dtype):
+                        self.log.warning(
+                            "transform replaced the row-number index of %s; recording positions 1..n in %s",
+                            source,
+                            prov["source_row"],
+                        )
+                        frame = frame.set_axis(pd.RangeIndex(1, len(frame) + 1))
                 for name, text in table.columns.items():
                     column_texts.setdefault(name, text)
                 values = {"source": source, "ocr_task_id": task_id, "source_table": number, **run_values}
