@@ -59,16 +59,28 @@ def normalize_rows(
     if table and (index_row is True or (index_row == "auto" and is_index_row(table[0]))):
         table = table[1:]
     width = max((len(row) for row in table), default=0)
-    cleaned: list[list[str | None]] = [
-        [(cell.strip() or None) if isinstance(cell, str) else cell for cell in row]
-        + [None] * (width - len(row))
-        for row in table
-    ]
+    padding: list[str | None] = [None] * width
+    cleaned: list[list[str | None]] = []
+    for row in table:
+        # str.strip through map runs at C speed; "" (and only "") then becomes None.
+        try:
+            cells: list[str | None] = list(map(str.strip, row))
+        except TypeError:  # a caller's row holding None or numbers
+            cells = list(map(_strip, row))
+        if "" in cells:
+            cells = [cell or None for cell in cells]
+        if len(cells) < width:
+            cells += padding[: width - len(cells)]
+        cleaned.append(cells)
     while cleaned and _is_empty(cleaned[-1]):
         cleaned.pop()
     while width and all(row[width - 1] is None for row in cleaned):
         width -= 1
-    return [row[:width] for row in cleaned]
+    return [row[:width] for row in cleaned] if cleaned and len(cleaned[0]) != width else cleaned
+
+
+def _strip(cell: str | None) -> str | None:
+    return cell.strip() if isinstance(cell, str) else cell
 
 
 def clean_table(

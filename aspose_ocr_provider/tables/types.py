@@ -103,36 +103,56 @@ def _all(values: Sequence[str], parse: Callable[[str], object]) -> list[object] 
 
 
 def _dates(values: Sequence[str]) -> pd.Series | None:
-    if not any(ch.isdigit() for ch in values[0]):
-        return None
     for fmt in _DATE_FORMATS:
         try:
-            return pd.Series([datetime.strptime(value, fmt) for value in values], dtype="datetime64[us]")
+            datetime.strptime(values[0], fmt)
         except ValueError:
             continue
+        try:
+            # Vectorised parsing once the first cell has picked the format.
+            parsed = pd.to_datetime(pd.Series(values, dtype=object), format=fmt, exact=True)
+        except (ValueError, TypeError):
+            continue
+        return parsed.astype("datetime64[us]")
+    return None
+
+
+def _convert(values: Sequence[str]) -> pd.Series | None:
+    """The first kind whose parser reads the first cell and then every cell, else None.
+
+    Gating on the first cell keeps text columns (the common case) at O(1) cost: only a column
+    that starts like a number or a date is scanned in full.
+    """
+    first = values[0]
+    attempts: list[tuple[Callable[[str], object], str]] = [
+        (parse_integer, "Int64"),
+        (parse_decimal, "Float64"),
+        (parse_currency, "Float64"),
+    ]
+    if first.endswith("%"):
+        attempts.append((parse_percent, "Float64"))
+    for parse, dtype in attempts:
+        if parse(first) is None:
+            continue
+        parsed = _all(values, parse)
+        if parsed is not None:
+            return pd.Series(parsed, dtype=dtype)
+    if any(ch.isdigit() for ch in first):
+        return _dates(values)
     return None
 
 
 def infer_column(series: pd.Series) -> pd.Series:
     """``series`` converted to Int64, Float64 or datetime64 when every non-empty cell allows it."""
     mask = series.notna()
-    values = [str(v) for v in series[mask].tolist()]
+    values = [v if isinstance(v, str) else str(v) for v in series[mask].tolist()]
     if not values:
         return series
-    converted: pd.Series | None = None
-    ints = _all(values, parse_integer)
-    if ints is not None:
-        converted = pd.Series(ints, dtype="Int64")
-    else:
-        if all(v.endswith("%") for v in values):
-            parsed = _all(values, parse_percent)
-        elif any(_HAS_CURRENCY.search(v) for v in values):
-            parsed = _all(values, parse_currency)
-        else:
-            parsed = _all(values, parse_decimal)
-        converted = pd.Series(parsed, dtype="Float64") if parsed is not None else _dates(values)
+    converted = _convert(values)
     if converted is None:
         return series
+    if bool(mask.all()):
+        return converted.set_axis(series.index)
     result = pd.Series(pd.NA, index=series.index, dtype=converted.dtype)
     result[mask] = converted.to_numpy()
     return result
