@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from aspose_ocr_provider.models import ResultItem, TaskResult, TaskStatus
+from aspose_ocr_provider.models import ResponseStatusCode, ResultItem, TaskResult, TaskStatus
 
 RawTable = list[list[str]]
 
@@ -67,6 +67,12 @@ def decode_result(task_result: TaskResult) -> list[str]:
             "wait for it to complete (the sensor does) or resubmit the image."
         )
     items = csv_results(task_result)
+    if (
+        not items
+        and not task_result.results
+        and task_result.response_status_code is ResponseStatusCode.NO_ANY_RESULT_DATA
+    ):
+        return []  # the service found no table in the image: nothing to load, not an error
     if not items:
         kinds = ", ".join(sorted({item.kind or "?" for item in task_result.results})) or "none"
         raise ValueError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from aspose_ocr_provider.models import ResultItem, TaskResult, TaskStatus
+from aspose_ocr_provider.models import ResponseStatusCode, ResultItem, TaskResult, TaskStatus
 from aspose_ocr_provider.tables import (
     clean_table,
     decode_result,
@@ -136,6 +136,10 @@ def test_a_task_that_did_not_complete_fails_in_words() -> None:
     failed = TaskResult(id="t-9", task_status=TaskStatus.ERROR, messages=("Image is too dark",))
     with pytest.raises(ValueError, match=r"t-9 is Error.*Image is too dark"):
         decode_result(failed)
+    blank = TaskResult(
+        id="t-7", task_status=TaskStatus.COMPLETED, response_status_code=ResponseStatusCode.NO_ANY_RESULT_DATA
+    )
+    assert decode_result(blank) == []  # no table in the image: nothing to load
     no_csv = TaskResult(id="t-8", task_status=TaskStatus.COMPLETED, results=(ResultItem("Text", "aGk="),))
     with pytest.raises(ValueError, match="no CSV result"):
         decode_result(no_csv)
