@@ -225,3 +225,21 @@ def test_outlet_asset_and_parse_time_validation() -> None:
         AsposeOcrTableToSqlOperator(
             task_id="p", ocr_task_ids=[], conn_id="c", table="t", provenance={"src": "s"}
         )
+
+
+def test_two_dags_with_the_same_run_id_keep_each_others_rows(
+    airflow_db: Path, emu: EmulatorHandle, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """Scheduled runs of different DAGs share run ids; idempotency is per DAG and task."""
+    when = datetime(2026, 3, 7, tzinfo=timezone.utc)
+    for dag_id, table in (("ocr_load_a", INVOICE), ("ocr_load_b", THIRD)):
+        state, _ = run_load(
+            tmp_path, when, dag_id=dag_id, ocr_task_ids=submit(emu, table), table="shared", infer_types=False
+        )
+        assert state == "success"
+    rows = warehouse.query('SELECT "_loaded_by", item FROM shared ORDER BY 1, 2')
+    assert rows == [
+        ("ocr_load_a.load", "Gadget"),
+        ("ocr_load_a.load", "Widget, large"),
+        ("ocr_load_b.load", "Bolt"),
+    ]
