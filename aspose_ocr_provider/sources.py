@@ -118,7 +118,7 @@ def _expand(item: Any, index: int, problems: _Problems) -> list[tuple[str, Calla
 
 def _expand_local(text: str, problems: _Problems) -> list[tuple[str, Callable[[], bytes]]]:
     path = os.path.expanduser(text)
-    if _has_glob(path):
+    if _has_glob(path) and not os.path.isfile(path):  # "scan[1].png" that exists is a file
         matches = sorted(m for m in glob.glob(path, recursive=True) if os.path.isfile(m))
         if not matches:
             problems.add(f"glob {text!r} matches no file (checked from {os.getcwd()!r}).")

@@ -88,3 +88,9 @@ def test_a_file_changed_after_checking_is_not_submitted(tmp_path: Path) -> None:
     path.write_bytes(png(2))
     with pytest.raises(AsposeOcrError, match="changed after it was checked"):
         source.read()
+
+
+def test_an_existing_file_with_glob_characters_is_taken_literally(tmp_path: Path) -> None:
+    path = _write(tmp_path, "scan[1].png", png(1))
+    (source,) = resolve_images(str(path))
+    assert source.source == str(path)
