@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,6 +25,16 @@ if TYPE_CHECKING:
 _DEFER_GRACE_SECONDS = 60
 """The scheduler's own deferral timeout is set this much later than the trigger's, so the
 trigger's worded timeout (naming the ids still running) normally wins."""
+
+
+def _unstringify(value: Any) -> Any:
+    """Undo Jinja's str() of an XCom list (``"['id', ...]"``) when the DAG renders to strings."""
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        try:
+            return ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            return value
+    return value
 
 
 def _records(value: Any) -> Iterator[Mapping[str, Any]]:
@@ -114,14 +125,15 @@ class AsposeOcrTaskSensor(BaseSensorOperator):
         self.max_concurrency = max_concurrency
 
     def _ids_and_sources(self) -> tuple[list[str], dict[str, str]]:
-        ids = list(dict.fromkeys(iter_task_ids(self.ocr_task_ids)))
+        value = _unstringify(self.ocr_task_ids)
+        ids = list(dict.fromkeys(iter_task_ids(value)))
         if not ids:
             raise AsposeOcrError(
                 f"{self.task_id}: no Aspose.OCR task ids to wait for (ocr_task_ids rendered to "
                 f"{self.ocr_task_ids!r}); check the upstream submit task's XCom."
             )
         sources: dict[str, str] = {}
-        for record in _records(self.ocr_task_ids):
+        for record in _records(value):
             if record.get("source"):
                 sources.setdefault(str(record["task_id"]), str(record["source"]))
         return ids, sources

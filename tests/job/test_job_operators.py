@@ -122,3 +122,12 @@ def test_on_kill_stops_submitting_and_cancels_what_was_submitted(slow_emu: Any, 
     assert slow_emu.count("DELETE", RECOGNIZE_TABLE_PATH) == len(submitted)
     assert all(slow_emu.task_status(i) != "Pending" for i in submitted)
     assert "error" in outcome
+
+
+def test_sensor_reads_ids_from_a_jinja_rendered_list() -> None:
+    records = [{"source": "/a.png", "task_id": "id-1"}, {"source": "/b.png", "task_id": "id-2"}]
+    sensor = AsposeOcrTaskSensor(
+        task_id="w", ocr_task_ids="{{ ti.xcom_pull(task_ids='submit', key='submissions') }}"
+    )
+    sensor.ocr_task_ids = str(records)  # what a non-native Jinja environment renders
+    assert sensor._ids_and_sources() == (["id-1", "id-2"], {"id-1": "/a.png", "id-2": "/b.png"})
