@@ -284,7 +284,12 @@ class TableWriter:
             self.hook.set_autocommit(conn, False)
         elif hasattr(conn, "autocommit"):
             conn.autocommit = False
-        return conn.cursor()
+        cur = conn.cursor()
+        if self.dialect.name == "postgresql":
+            # Loads into one table take turns (until COMMIT), so two tasks that both find the
+            # table missing do not both try to create it, and schema changes never interleave.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.qtable])
+        return cur
 
     def _commit(self, conn: Any, cur: Any) -> None:
         if self._sqlite:

@@ -241,3 +241,30 @@ def test_a_value_that_no_longer_fits_the_column_type_fails_in_words(warehouse: W
     ):
         write_frames(warehouse.hook(), "counts", [TableBatch(frame)])
     assert warehouse.query("SELECT item, qty FROM counts") == [("a", 1)]
+
+
+def test_concurrent_loads_into_a_new_table_both_succeed(warehouse: Warehouse) -> None:
+    """Mapped load tasks start together; the second must not trip over the first's CREATE TABLE."""
+    import threading
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def load(name: str) -> None:
+        hook = warehouse.hook()
+        barrier.wait()
+        try:
+            write_frames(hook, "raced", [TableBatch(_frame([[name, i] for i in range(2000)], ["who", "n"]))])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert warehouse.query("SELECT who, count(*) FROM raced GROUP BY who ORDER BY who") == [
+        ("a", 2000),
+        ("b", 2000),
+    ]
