@@ -1,0 +1,142 @@
+"""
+### Many images of tables -> PostgreSQL, in batches (Aspose.OCR Cloud)
+
+The pattern for thousands of images a day. The images are split into batches of `batch_size`;
+each batch goes through the same three steps, as one mapped task group:
+
+- **submit** sends the whole batch (up to `max_concurrency` requests in flight),
+- **wait** is *one* deferrable sensor for the whole batch (one trigger in the triggerer polls every
+  id of the batch, instead of one sensor per image),
+- **load** COPYs the batch's tables into PostgreSQL in one transaction.
+
+A failed batch is retried on its own; the others keep their rows. A retried submit reuses the
+ids an earlier try obtained instead of paying for the images again.
+
+Respecting the API's limits: `max_active_tis_per_dag` below caps how many batches submit at the
+same time, and `max_concurrency` how many requests each has in flight. To share one budget
+between several DAGs, create a pool (`airflow pools set aspose_ocr_api 2 "Aspose.OCR Cloud"`)
+and uncomment the `pool=` lines.
+
+Connections: `aspose_ocr_default` (Client Id / Client Secret) and a PostgreSQL connection
+(default `postgres_warehouse`), e.g.
+`AIRFLOW_CONN_POSTGRES_WAREHOUSE='postgresql://etl:secret@db.example.com:5432/warehouse'`.
+Install the provider with its PostgreSQL extra: `pip install "airflow-provider-aspose-ocr[postgres]"`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import ObjectStoragePath, Param, dag, task, task_group
+from airflow.sdk.exceptions import AirflowSkipException
+
+from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
+from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
+from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+
+ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
+
+
+@dag(
+    dag_id="aspose_ocr_tables_to_postgres",
+    schedule="@daily",
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 3, "retry_delay": timedelta(minutes=2), "retry_exponential_backoff": True},
+    params={
+        "images_folder": Param(
+            "",
+            type="string",
+            title="Images folder",
+            description="Folder of table images (searched recursively): a local path or an "
+            "ObjectStoragePath URI (s3://bucket/scans/2026-11-29 with the Amazon provider). Empty: "
+            "the sample images bundled with the provider.",
+        ),
+        "postgres_conn_id": Param(
+            "postgres_warehouse",
+            type="string",
+            minLength=1,
+            title="PostgreSQL connection",
+        ),
+        "table": Param(
+            "ocr_tables",
+            type="string",
+            minLength=1,
+            title="Warehouse table",
+            description="Target table, 'table' or 'schema.table' (the schema must exist).",
+        ),
+        "batch_size": Param(
+            200,
+            type="integer",
+            minimum=1,
+            maximum=5000,
+            title="Images per batch",
+            description="Images submitted, waited for and loaded together.",
+        ),
+    },
+    tags=["aspose-ocr", "example", "postgres"],
+    doc_md=__doc__,
+)
+def aspose_ocr_tables_to_postgres() -> None:
+    @task
+    def find_batches(images_folder: str, batch_size: int) -> list[list[str]]:
+        """The folder's images, sorted, in batches: the same batches on every try of the run."""
+        if images_folder.strip():
+            folder = ObjectStoragePath(images_folder.strip())
+        else:
+            from aspose_ocr_provider.sample_data import sample_dir
+
+            folder = ObjectStoragePath(str(sample_dir()))
+        if not folder.is_dir():
+            raise ValueError(
+                f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
+                "such as s3://bucket/scans (empty for the bundled samples)."
+            )
+        images = sorted(
+            str(p) for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+        )
+        if not images:
+            raise AirflowSkipException(f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load.")
+        size = int(batch_size)
+        return [images[i : i + size] for i in range(0, len(images), size)]
+
+    @task_group(group_id="ocr_batch")
+    def ocr_batch(images: list[str]) -> None:
+        submit = AsposeOcrSubmitTableOperator(
+            task_id="submit",
+            images=images,
+            aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+            max_concurrency=16,
+            # At most this many batches submitting at once, across runs of this DAG.
+            max_active_tis_per_dag=2,
+            # pool="aspose_ocr_api",
+        )
+        wait = AsposeOcrTaskSensor(
+            task_id="wait",
+            # Inside a mapped task group this is the ids of this batch only.
+            ocr_task_ids=submit.output,
+            aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+            deferrable=True,
+            poll_interval=10,
+            max_poll_interval=120,
+            timeout=6 * 3600,
+            # pool="aspose_ocr_api",
+        )
+        load = AsposeOcrTableToSqlOperator(
+            task_id="load",
+            ocr_task_ids=submit.output["submissions"],
+            conn_id="{{ params.postgres_conn_id }}",
+            table="{{ params.table }}",
+            aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+            # Each batch replaces only its own rows when it is re-run.
+            mode="idempotent",
+        )
+        wait >> load
+
+    ocr_batch.expand(images=find_batches("{{ params.images_folder }}", "{{ params.batch_size }}"))
+
+
+aspose_ocr_tables_to_postgres()

@@ -1,0 +1,143 @@
+"""
+### Images of tables -> warehouse rows, every day (Aspose.OCR Cloud)
+
+Copy this file into your DAGs folder, set two connections, and each run:
+
+1. **find_images** lists the images in a folder (`images_folder`, any `ObjectStoragePath` URI or
+   local path; empty = the sample images bundled with the provider);
+2. **submit** sends them, as one batch, to Aspose.OCR Cloud table recognition;
+3. **wait_for_ocr** waits for the recognitions to finish. It is *deferrable*: the waiting happens in
+   the triggerer, so no worker slot is held while the cloud works;
+4. **load** writes every recognised table into `table` over the `warehouse_conn_id` connection in
+   one transaction, with provenance columns (`_source`, `_ocr_task_id`, `_dag_run_id`, ...). A
+   re-run of the same DAG run replaces its own rows instead of duplicating them.
+
+Connections (environment variables shown; the UI or a secrets backend work the same way):
+
+- `aspose_ocr_default` (type `aspose_ocr`): your Client Id as login and Client Secret as password.
+  Against the local emulator, add `"host": "http://127.0.0.1:PORT"`.
+- `warehouse` (default of `warehouse_conn_id`): any common-sql database, e.g. SQLite
+  `AIRFLOW_CONN_WAREHOUSE='sqlite://%2Fpath%2Fto%2Fwarehouse.db'` (the file path percent-encoded).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import ObjectStoragePath, Param, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
+
+from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
+from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
+from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+
+# The Aspose.OCR connection. Pointing the DAG at the real service or at the emulator changes this
+# connection only, never the DAG.
+ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
+
+# Image files the service reads for table recognition (single-page TIFF only).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
+
+
+@dag(
+    dag_id="aspose_ocr_tables_to_warehouse",
+    schedule="@daily",
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    # Each run reads the folder as it is now; missed days have nothing different to load.
+    catchup=False,
+    # Runs write the same table: one at a time.
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
+    params={
+        "images_folder": Param(
+            "",
+            type="string",
+            title="Images folder",
+            description="Folder of table images: a local path or an ObjectStoragePath URI "
+            "(file:///data/scans, s3://bucket/scans with the Amazon provider). Empty: the sample "
+            "images bundled with the provider.",
+        ),
+        "warehouse_conn_id": Param(
+            "warehouse",
+            type="string",
+            minLength=1,
+            title="Warehouse connection",
+            description="Id of a common-sql connection (SQLite, PostgreSQL, MySQL, Snowflake...).",
+        ),
+        "table": Param(
+            "ocr_tables",
+            type="string",
+            minLength=1,
+            title="Warehouse table",
+            description="Target table, 'table' or 'schema.table'; created on the first load, new "
+            "columns added when a later image has them.",
+        ),
+        "language": Param(
+            "English",
+            type="string",
+            title="Language",
+            description="Language of the text in the images, as Aspose.OCR names it (English, "
+            "German, French...).",
+        ),
+    },
+    tags=["aspose-ocr", "example"],
+    doc_md=__doc__,
+)
+def aspose_ocr_tables_to_warehouse() -> None:
+    @task
+    def find_images(images_folder: str) -> list[str]:
+        """The folder's images, sorted, so a run submits the same batch on every try."""
+        if images_folder.strip():
+            folder = ObjectStoragePath(images_folder.strip())
+        else:
+            from aspose_ocr_provider.sample_data import sample_dir
+
+            folder = ObjectStoragePath(str(sample_dir()))
+        if not folder.is_dir():
+            raise ValueError(
+                f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
+                "such as file:///data/scans (empty for the bundled samples)."
+            )
+        images = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not images:
+            raise AirflowSkipException(f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load.")
+        return images
+
+    images = find_images("{{ params.images_folder }}")
+
+    submit = AsposeOcrSubmitTableOperator(
+        task_id="submit",
+        images=images,
+        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        language="{{ params.language }}",
+        result_type_table="Csv",
+        # Submissions in flight at once; the service documents no limit, keep it polite.
+        max_concurrency=4,
+    )
+
+    wait_for_ocr = AsposeOcrTaskSensor(
+        task_id="wait_for_ocr",
+        ocr_task_ids=submit.output,
+        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        # Wait in the triggerer (needs `airflow triggerer` running), not in a worker slot.
+        deferrable=True,
+        # The service takes "a few seconds" per image: first poll after 3 s, then backing off.
+        poll_interval=3,
+        max_poll_interval=60,
+        timeout=2 * 3600,
+    )
+
+    load = AsposeOcrTableToSqlOperator(
+        task_id="load",
+        # The submit records carry the image each OCR task came from, for the _source column.
+        ocr_task_ids=submit.output["submissions"],
+        conn_id="{{ params.warehouse_conn_id }}",
+        table="{{ params.table }}",
+        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        mode="idempotent",
+    )
+
+    wait_for_ocr >> load
+
+
+aspose_ocr_tables_to_warehouse()
