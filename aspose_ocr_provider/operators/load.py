@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from airflow.sdk import Asset, BaseHook, BaseOperator
 
+from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import TaskStatus, iter_task_ids
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.provenance import IDEMPOTENCY_KEYS, ProvenanceSpec, provenance_columns
@@ -222,7 +223,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     else "Resubmit the image"
                 )
                 if not self.skip_failed:
-                    raise RuntimeError(
+                    raise AsposeOcrError(
                         f"{problem}. {advice}, or set skip_failed=True to load the other tables."
                     )
                 self.log.warning("Skipping %s", problem)

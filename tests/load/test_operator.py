@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from aspose_ocr_provider.emulator.testing import EmulatorHandle, run_emulator
+from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator, warehouse_asset
 from tests.load.backends import Warehouse
 from tests.load.ocr_tasks import submit
@@ -199,6 +200,7 @@ def test_failed_ocr_task_fails_the_load_naming_the_source_or_is_skipped(
     )
     assert state == "failed"
     assert len(failures) == 1
+    assert isinstance(failures[0], AsposeOcrError)
     assert f"OCR of lost.png (task {gone['task_id']}) is NotExist" in str(failures[0])
     assert "skip_failed=True" in str(failures[0])
     assert warehouse.columns("invoices") == []
