@@ -279,14 +279,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         """POST every image over a bounded pool; record each id as soon as it arrives."""
         if not todo:
             return {}
-        local = threading.local()
+        hook = self._hook()  # thread-safe: one HTTP session per thread, one shared token
 
         def submit(src: ImageSource) -> LedgerEntry:
             if self._kill.is_set():
                 raise AsposeOcrError("Submission stopped: the task is being killed.")
-            hook = getattr(local, "hook", None)
-            if hook is None:
-                hook = local.hook = self._hook()
             data = src.read()
             stamp = _now_iso()
             task_id = hook.submit_table(data, settings)

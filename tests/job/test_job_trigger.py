@@ -89,3 +89,35 @@ def test_backoff_doubles_to_the_cap_with_jitter() -> None:
     for got, base in zip(seen, [1, 2, 4, 8, 8, 8, 8], strict=True):
         assert base * 0.8 <= got <= base * 1.2
     assert len(set(seen)) == len(seen)  # jittered, not lock-step
+
+
+@pytest.fixture
+def flaky_emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An emulator whose connection gives up after one quick retry, so failures reach the trigger."""
+    with run_emulator(pending_polls=0, processing_polls=0, fault_seed=7) as emulator:
+        conn = emulator.airflow_conn_json(max_retries=0, backoff_base=0.01, backoff_max=0.01)
+        monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", conn)
+        yield emulator
+
+
+async def test_a_failed_poll_round_is_retried_next_round(flaky_emu: Any) -> None:
+    ids = _submit(flaky_emu, 2)
+    # Exactly the first status request fails; the hook does not retry it, the trigger does.
+    flaky_emu.configure(faults={"status": {"rate": 1.0, "kinds": ["500"]}})
+    trigger = AsposeOcrTaskTrigger(ids, poll_interval=0.05, max_concurrency=1)
+    run = asyncio.ensure_future(trigger.run().__anext__())
+    while flaky_emu.count("GET", TASK_STATUS_PATH) < 1:
+        await asyncio.sleep(0.01)
+    flaky_emu.configure(faults={})
+    event = await run
+    assert event.payload["status"] == "done"
+    assert set(event.payload["tasks"]) == set(ids)
+
+
+async def test_the_wait_ends_in_words_when_the_service_keeps_failing(flaky_emu: Any) -> None:
+    ids = _submit(flaky_emu, 1)
+    flaky_emu.configure(faults={"status": {"rate": 1.0, "kinds": ["503"]}})
+    event = await AsposeOcrTaskTrigger(ids, poll_interval=0.01).run().__anext__()
+    assert event.payload["status"] == "error"
+    assert "HTTP 503" in event.payload["message"]
+    assert event.payload["pending"] == ids
