@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from airflow.sdk._shared.module_loading import import_string
-from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from job_images import png
 
 from aspose_ocr_provider.emulator.testing import run_emulator
+from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH
 from aspose_ocr_provider.triggers.task_status import AsposeOcrTaskTrigger, backoff_delays
 
