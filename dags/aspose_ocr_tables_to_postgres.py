@@ -60,6 +60,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
             type="string",
             minLength=1,
             title="PostgreSQL connection",
+            description="Id of a postgres connection to the warehouse; the provider COPYs rows into it.",
         ),
         "table": Param(
             "ocr_tables",
@@ -99,7 +100,9 @@ def aspose_ocr_tables_to_postgres() -> None:
             str(p) for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
         )
         if not images:
-            raise AirflowSkipException(f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load.")
+            raise AirflowSkipException(
+                f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load."
+            )
         size = int(batch_size)
         return [images[i : i + size] for i in range(0, len(images), size)]
 

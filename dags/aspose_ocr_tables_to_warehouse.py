@@ -100,7 +100,9 @@ def aspose_ocr_tables_to_warehouse() -> None:
             )
         images = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not images:
-            raise AirflowSkipException(f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load.")
+            raise AirflowSkipException(
+                f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load."
+            )
         return images
 
     images = find_images("{{ params.images_folder }}")
