@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 SUBMISSIONS_XCOM_KEY = "submissions"
 """XCom key of the per-input provenance records (source, task_id, sha256, submitted_at)."""
+
+KILL_BUDGET_SECONDS = 4.0
+"""Time ``on_kill`` allows itself: Airflow escalates SIGTERM to SIGKILL after 5 seconds."""
 
 REUSE_MARGIN_SECONDS = 3600
 """An earlier try's id is reused only if it has at least this long left before the service
@@ -355,20 +359,34 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             return
         for future in self._futures:
             future.cancel()
+        # Airflow sends SIGKILL 5 s after SIGTERM: give in-flight POSTs a moment to return their
+        # ids, then cancel newest first (the likeliest unfinished), concurrently, within budget.
+        deadline = time.monotonic() + KILL_BUDGET_SECONDS
         running = [f for f in self._futures if not f.done()]
         if running:
-            wait(running, timeout=60)
+            wait(running, timeout=KILL_BUDGET_SECONDS / 4)
         with self._lock:
-            ids = list(dict.fromkeys(self._ids_this_try))
+            ids = list(dict.fromkeys(reversed(self._ids_this_try)))
         if not ids:
             return
         hook = self._hook()
-        cancelled = 0
-        for task_id in ids:
+
+        def stop(task_id: str) -> bool | None:
+            if time.monotonic() > deadline:
+                return None
             try:
-                if not hook.get_status(task_id).task_status.is_final:
-                    hook.cancel(task_id)
-                    cancelled += 1
+                if hook.get_status(task_id).task_status.is_final:
+                    return False
+                hook.cancel(task_id)
+                return True
             except Exception as exc:
                 self.log.warning("Could not cancel Aspose.OCR task %s: %s", task_id, exc)
+                return None
+
+        with ThreadPoolExecutor(max_workers=max(8, self.max_concurrency)) as pool:
+            outcome = list(pool.map(stop, ids))
+        cancelled = outcome.count(True)
+        skipped = outcome.count(None)
+        if skipped:
+            self.log.warning("%d Aspose.OCR task(s) could not be checked or cancelled in time.", skipped)
         self.log.info("Cancelled %d unfinished of %d submitted Aspose.OCR task(s).", cancelled, len(ids))
