@@ -205,3 +205,47 @@ def test_threads_sharing_one_sync_hook_fetch_one_token(connection: EmulatorHandl
         ids = list(pool.map(lambda i: client("submit_table", png(20 + i)), range(16)))
     assert len(set(ids)) == 16
     assert connection.count("POST", TOKEN_PATH) == 1
+
+
+class _Clock:
+    """A monotonic clock the test moves, in step with the emulator's clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_token_is_renewed_shortly_before_expires_in_without_a_401(
+    client: HookClient, connection: EmulatorHandle
+) -> None:
+    connection.configure(token_ttl=100)
+    clock = _Clock()
+    client.cache.clock = clock
+    task_id = client("submit_table", png(30))
+    for elapsed in (50, 85):  # still well inside the lifetime: the cached token is used
+        connection.advance_clock(elapsed - (clock.now - 1000.0))
+        clock.now = 1000.0 + elapsed
+        client("get_status", task_id)
+    assert connection.count("POST", TOKEN_PATH) == 1
+    connection.advance_clock(95 - 85)  # 10 s before expiry: renewed before the server refuses it
+    clock.now = 1000.0 + 95
+    client("get_status", task_id)
+    assert connection.count("POST", TOKEN_PATH) == 2
+    assert 401 not in [r.status for r in connection.requests]
+
+
+def test_credential_lockout_fails_at_once_with_the_wait_in_words(
+    client: HookClient, connection: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = json.loads(connection.airflow_conn_json())
+    conn["password"] = "wrong-secret"
+    monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_BAD", json.dumps(conn))
+    bad = HookClient(client.kind, conn_id="aspose_ocr_bad")
+    for _ in range(connection.config.token_failure_limit + 1):
+        assert not bad("test_connection")[0]
+    ok, message = bad("test_connection")
+    assert not ok
+    assert "HTTP 429" in message and "wait 600 s" in message and "'aspose_ocr_bad'" in message
+    assert bad.delays == []
