@@ -32,6 +32,11 @@ def submit(emu: object, *tables: Sequence[Sequence[str]]) -> str:
     """Teach the emulator a new image holding ``tables``, submit it, wait until it is recognised."""
     image = fake_png()
     emu.add_fixture(image, tables_csv(*tables))  # type: ignore[attr-defined]
+    return submit_image(emu, image)
+
+
+def submit_image(emu: object, image: bytes) -> str:
+    """Submit image bytes the emulator already knows; return the task id once it is recognised."""
     form = urllib.parse.urlencode(
         {"grant_type": "client_credentials", "client_id": emu.client_id, "client_secret": emu.client_secret}  # type: ignore[attr-defined]
     ).encode()
