@@ -1,0 +1,80 @@
+"""``dag.test()`` of the example DAG against the emulator over loopback HTTP, into a real SQLite
+warehouse: the rows that land equal the fixtures of the images, as a user copying the DAG sees."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+from airflow.utils.state import DagRunState
+
+from aspose_ocr_provider.emulator.testing import run_emulator
+from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
+from tests.dags.warehouse_check import assert_loaded_equals_fixtures, fixture_images
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+DAG_ID = "aspose_ocr_tables_to_warehouse"
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An SQLite warehouse file behind the DAG's default ``warehouse`` connection."""
+    path = tmp_path / "warehouse.db"
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "sqlite://" + urllib.parse.quote(str(path), safe=""))
+    return path
+
+
+@pytest.fixture
+def example_dag(airflow_db: Path) -> Any:
+    return DagBag(str(DAGS)).dags[DAG_ID]
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # One Pending and one Processing answer per task, so the trigger polls more than once.
+    with run_emulator(pending_polls=1, processing_polls=1) as emu:
+        monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", emu.airflow_conn_json())
+        yield emu
+
+
+def test_default_run_loads_the_bundled_samples(example_dag: Any, emulator: Any, warehouse: Path) -> None:
+    from aspose_ocr_provider.sample_data import sample_dir
+
+    images = fixture_images(Path(sample_dir()))
+    assert images, f"no sample image with a CSV in {sample_dir()}"
+
+    run = example_dag.test()
+
+    assert run.state == DagRunState.SUCCESS
+    assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(images)
+    assert assert_loaded_equals_fixtures(warehouse, "ocr_tables", run.run_id, images) > 0
+
+
+def test_params_point_the_run_at_another_folder_and_table(
+    example_dag: Any, emulator: Any, warehouse: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    tables = {
+        "march.png": "item,qty,price\nbolts,120,0.25\nnuts,80,0.10\n",
+        "april.png": "item,qty,price\nwashers,300,0.05\n\nregion,total\nnorth,1200\nsouth,950\n",
+    }
+    for shade, (name, csv_text) in enumerate(tables.items()):
+        Image.new("RGB", (64, 32), (40 * shade, 90, 200)).save(folder / name)
+        (folder / name).with_suffix(".csv").write_text(csv_text)
+        emulator.add_fixture((folder / name).read_bytes(), csv_text)
+    (folder / "notes.txt").write_text("not an image: skipped by find_images")
+
+    run = example_dag.test(
+        run_conf={"images_folder": folder.as_uri(), "table": "monthly_stock", "language": "English"}
+    )
+
+    assert run.state == DagRunState.SUCCESS
+    assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(tables)
+    assert assert_loaded_equals_fixtures(warehouse, "monthly_stock", run.run_id, fixture_images(folder)) == 5
