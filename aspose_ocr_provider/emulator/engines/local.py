@@ -1,0 +1,83 @@
+"""Offline table recognition for the emulator: real images in, the tables a reader sees out.
+
+With this engine a user can point the provider at any table scan with no cloud account. It needs
+the ``local`` extra (RapidOCR with its ONNX models inside the wheel, and OpenCV); both are
+imported when the engine is built, and a missing one is reported with the install command.
+"""
+
+from __future__ import annotations
+
+from aspose_ocr_provider.emulator.engines.base import RecognitionError, Table
+from aspose_ocr_provider.emulator.engines.local_ocr import INSTALL_HINT
+from aspose_ocr_provider.models import TableSettings
+
+try:
+    import cv2  # noqa: F401
+    import numpy as np
+    import rapidocr_onnxruntime  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        f"The local recognition engine needs OpenCV and RapidOCR ({exc}); install: {INSTALL_HINT}"
+    ) from exc
+
+from aspose_ocr_provider.emulator.engines import local_geometry, local_ocr, local_structure
+
+__all__ = ["LocalTableEngine"]
+
+
+class LocalTableEngine:
+    """Recognises ruled and unruled tables in real images, offline.
+
+    Ruled tables come from line detection (merged cells included), unruled ones from the
+    alignment of text into rows and columns; several tables per image are returned top to bottom.
+    ``makeSkewCorrect`` straightens scans up to 5 degrees off, ``Rotate`` turns the image
+    counter-clockwise by that many degrees first, and ``regions`` restrict reading to those
+    rectangles (in ``order``). Blocking and CPU-bound: the emulator calls it off its event loop.
+
+    :param min_score: Text lines the OCR is less sure of than this (0-1) are dropped.
+    """
+
+    name = "local"
+
+    def __init__(self, min_score: float = 0.5) -> None:
+        if not 0.0 <= min_score <= 1.0:
+            raise ValueError(f"min_score must be between 0 and 1, got {min_score!r}.")
+        self.min_score = min_score
+
+    def recognize(self, image: bytes, settings: TableSettings) -> list[Table]:
+        gray = local_geometry.decode_gray(image)
+        if settings.rotate:
+            gray = local_geometry.rotate(gray, float(settings.rotate))
+        tables: list[Table] = []
+        for part in local_geometry.crop_regions(gray, settings.regions):
+            tables.extend(self._read(part, settings))
+        if not tables:
+            raise RecognitionError("The local engine found no table in the image.")
+        return tables
+
+    def _read(self, gray: np.ndarray, settings: TableSettings) -> list[Table]:
+        if settings.make_skew_correct is not False:
+            angle = local_geometry.estimate_skew(gray)
+            if angle:
+                gray = local_geometry.rotate(gray, angle)
+        ink = local_geometry.binarize(gray)
+        gray = local_geometry.without_speckles(gray, ink)
+        boxes = [b for b in local_ocr.read_text(gray, ink) if b.score >= self.min_score]
+        grids = local_structure.find_grids(ink)
+        found: list[tuple[float, list[list[str]]]] = []
+        loose = []
+        for box in boxes:
+            if not any(g.cell_at(box.cx, box.cy) is not None for g in grids):
+                loose.append(box)
+        for grid in grids:
+            found.append((grid.top, grid.rows(boxes)))
+        for rows in local_structure.unruled_tables(loose):
+            found.append((_top(rows, loose), rows))
+        found.sort(key=lambda item: item[0])
+        return [Table.of(rows) for _, rows in found]
+
+
+def _top(rows: list[list[str]], boxes: list[local_ocr.TextBox]) -> float:
+    first = {cell for cell in rows[0] if cell}
+    tops = [b.y0 for b in boxes if b.text in first]
+    return min(tops, default=0.0)

@@ -1,0 +1,117 @@
+"""Getting an image upright before structure detection: decode, manual rotation, deskew, regions.
+
+Scans come in a few degrees off; line detection and row grouping both assume horizontal rows, so
+the page is straightened first, the way the service's ``makeSkewCorrect`` does.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from aspose_ocr_provider.emulator.engines.base import RecognitionError
+from aspose_ocr_provider.models import Region
+
+MAX_SKEW_DEGREES = 5.0
+SKEW_STEP_DEGREES = 0.25
+
+
+def decode_gray(image: bytes) -> np.ndarray:
+    """The image as one 8-bit grey channel; an unreadable image fails the task in words."""
+    data = np.frombuffer(image, dtype=np.uint8)
+    gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    if gray is None:
+        raise RecognitionError(
+            "The local engine could not decode the image; send a PNG, JPEG, BMP or TIFF file."
+        )
+    return np.asarray(gray, dtype=np.uint8)
+
+
+SPECKLE_AREA = 8
+"""Ink blobs smaller than this many pixels are scan noise, not strokes or punctuation."""
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink mask (ink = 255) that ignores light fills such as zebra stripes and drops speckles."""
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECKLE_AREA)
+    small = small[small != 0]
+    if small.size and count > 1:
+        ink[np.isin(labels, small)] = 0
+    return np.asarray(ink, dtype=np.uint8)
+
+
+def without_speckles(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """``gray`` with the dark pixels ``binarize`` judged to be noise painted as paper.
+
+    The OCR reads a speck next to a digit as a decimal point; it never sees them this way.
+    """
+    raw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    speckles = (raw > 0) & (ink == 0)
+    if not speckles.any():
+        return gray
+    clean = gray.copy()
+    clean[cv2.dilate(speckles.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = int(np.median(gray))
+    return clean
+
+
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate counter-clockwise by ``degrees``, growing the canvas so nothing is cut off."""
+    if not degrees % 360:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(h * sin + w * cos + 0.5), int(h * cos + w * sin + 0.5)
+    matrix[0, 2] += new_w / 2 - w / 2
+    matrix[1, 2] += new_h / 2 - h / 2
+    border = int(np.median(gray[[0, -1], :]))
+    out = cv2.warpAffine(
+        gray,
+        matrix,
+        (new_w, new_h),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
+    return np.asarray(out, dtype=np.uint8)
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """Angle (degrees, counter-clockwise) that makes text rows and rules horizontal.
+
+    Rows of text and ruling lines make the horizontal ink profile spiky when level; the angle
+    with the most contrasted profile within a few degrees wins.
+    """
+    ink = binarize(gray)
+    scale = min(1.0, 800 / max(ink.shape))
+    if scale < 1.0:
+        ink = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    h, w = ink.shape
+    best, best_score = 0.0, -1.0
+    for angle in np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 1e-9, SKEW_STEP_DEGREES):
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0)
+        turned = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST)
+        profile = turned.sum(axis=1, dtype=np.float64)
+        score = float(np.square(np.diff(profile)).sum())
+        if score > best_score:
+            best, best_score = float(angle), score
+    return best
+
+
+def crop_regions(gray: np.ndarray, regions: tuple[Region, ...] | None) -> list[np.ndarray]:
+    """The parts of the page to read, in output order (higher ``order`` later); all of it if none."""
+    if not regions:
+        return [gray]
+    h, w = gray.shape
+    crops: list[np.ndarray] = []
+    for region in sorted(regions, key=lambda r: r.order):
+        x0, y0, x1, y1 = region.rect.as_tuple()
+        x1, y1 = min(x1, w), min(y1, h)
+        if x0 >= x1 or y0 >= y1:
+            raise RecognitionError(
+                f"Region {region.rect.as_tuple()} lies outside the {w}x{h} image; give a rectangle inside it."
+            )
+        crops.append(gray[y0:y1, x0:x1])
+    return crops

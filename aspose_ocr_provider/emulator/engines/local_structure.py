@@ -1,0 +1,179 @@
+"""Table structure from pixels and text boxes: ruled grids from their lines, unruled from alignment.
+
+Ruled tables are found from long horizontal and vertical strokes (morphological opening keeps
+strokes longer than any glyph), so merged cells show up as missing line segments between two
+grid cells. Text that falls in no grid is grouped into rows by height and into columns by the
+gaps no row bridges, which is how a reader sees an unruled table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from aspose_ocr_provider.emulator.engines.local_ocr import TextBox
+
+
+@dataclass
+class Grid:
+    """A ruled table: line positions and, per grid cell, the top-left cell of its merged span."""
+
+    xs: list[int]
+    ys: list[int]
+    owner: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def top(self) -> int:
+        return self.ys[0]
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        if not (self.xs[0] <= x < self.xs[-1] and self.ys[0] <= y < self.ys[-1]):
+            return None
+        c = int(np.searchsorted(self.xs, x, side="right")) - 1
+        r = int(np.searchsorted(self.ys, y, side="right")) - 1
+        return self.owner.get((r, c), (r, c))
+
+    def rows(self, boxes: Sequence[TextBox]) -> list[list[str]]:
+        texts: dict[tuple[int, int], list[TextBox]] = {}
+        for box in boxes:
+            cell = self.cell_at(box.cx, box.cy)
+            if cell is not None:
+                texts.setdefault(cell, []).append(box)
+        out: list[list[str]] = []
+        for r in range(len(self.ys) - 1):
+            out.append([_join(texts.get((r, c), [])) for c in range(len(self.xs) - 1)])
+        return out
+
+
+def _join(boxes: list[TextBox]) -> str:
+    if not boxes:
+        return ""
+    height = float(np.median([b.height for b in boxes]))
+    ordered = sorted(boxes, key=lambda b: (round(b.cy / max(height, 1.0)), b.x0))
+    return " ".join(b.text for b in ordered)
+
+
+def _positions(profile: np.ndarray, min_len: int) -> list[int]:
+    """Centres of runs of indices whose profile reaches ``min_len`` ink pixels."""
+    hits = np.flatnonzero(profile >= min_len)
+    if hits.size == 0:
+        return []
+    groups = np.split(hits, np.flatnonzero(np.diff(hits) > 3) + 1)
+    return [int(g.mean()) for g in groups]
+
+
+def find_grids(ink: np.ndarray) -> list[Grid]:
+    """Every ruled table in the ink mask, top to bottom."""
+    h, w = ink.shape
+    horiz = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, w // 30), 1))
+    )
+    vert = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(28, h // 40)))
+    )
+    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    grids: list[Grid] = []
+    for contour in contours:
+        x, y, bw, bh = cv2.boundingRect(contour)
+        if bw < 60 or bh < 40:
+            continue
+        hz = horiz[y : y + bh, x : x + bw]
+        vt = vert[y : y + bh, x : x + bw]
+        ys = [y + p for p in _positions((hz > 0).sum(axis=1), 30)]
+        xs = [x + p for p in _positions((vt > 0).sum(axis=0), 20)]
+        if len(xs) < 2 or len(ys) < 2 or len(xs) + len(ys) < 5:
+            continue
+        grids.append(_with_spans(Grid(xs, ys), horiz, vert))
+    return sorted(grids, key=lambda g: g.top)
+
+
+def _covered(mask: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> bool:
+    patch = mask[max(y0, 0) : max(y1, 1), max(x0, 0) : max(x1, 1)]
+    if patch.size == 0:
+        return False
+    along = patch.max(axis=0 if patch.shape[0] <= patch.shape[1] else 1) > 0
+    return bool(along.mean() >= 0.5)
+
+
+def _with_spans(grid: Grid, horiz: np.ndarray, vert: np.ndarray) -> Grid:
+    """Join neighbouring grid cells that no line separates into one merged cell."""
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+
+    def find(cell: tuple[int, int]) -> tuple[int, int]:
+        while parent[cell] != cell:
+            cell = parent[cell]
+        return cell
+
+    def union(a: tuple[int, int], b: tuple[int, int]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(n_rows):
+        y0, y1 = grid.ys[r] + 4, grid.ys[r + 1] - 4
+        for c in range(n_cols - 1):
+            x = grid.xs[c + 1]
+            if not _covered(vert, x - 3, x + 4, y0, y1):
+                union((r, c), (r, c + 1))
+    for c in range(n_cols):
+        x0, x1 = grid.xs[c] + 4, grid.xs[c + 1] - 4
+        for r in range(n_rows - 1):
+            y = grid.ys[r + 1]
+            if not _covered(horiz, x0, x1, y - 3, y + 4):
+                union((r, c), (r + 1, c))
+    grid.owner = {cell: find(cell) for cell in parent}
+    return grid
+
+
+def unruled_tables(boxes: Sequence[TextBox]) -> list[list[list[str]]]:
+    """Tables from free-standing text: blocks split at tall vertical gaps, then rows and columns."""
+    if not boxes:
+        return []
+    height = float(np.median([b.height for b in boxes]))
+    rows = _rows(boxes, height)
+    blocks: list[list[list[TextBox]]] = [[rows[0]]]
+    for prev, row in itertools.pairwise(rows):
+        gap = min(b.y0 for b in row) - max(b.y1 for b in prev)
+        if gap > 2.0 * height:
+            blocks.append([])
+        blocks[-1].append(row)
+    tables: list[list[list[str]]] = []
+    for block in blocks:
+        table = _columns(block, height)
+        if len(table) >= 2 and max(len(r) for r in table) >= 2:
+            tables.append(table)
+    return tables
+
+
+def _rows(boxes: Sequence[TextBox], height: float) -> list[list[TextBox]]:
+    rows: list[list[TextBox]] = []
+    for box in sorted(boxes, key=lambda b: b.cy):
+        if rows and abs(box.cy - float(np.mean([b.cy for b in rows[-1]]))) < 0.5 * height:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return rows
+
+
+def _columns(block: list[list[TextBox]], height: float) -> list[list[str]]:
+    spans = sorted((b.x0, b.x1) for row in block for b in row)
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 <= columns[-1][1] + 0.8 * height:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    table: list[list[str]] = []
+    for row in block:
+        cells: list[list[TextBox]] = [[] for _ in columns]
+        for box in row:
+            idx = next((i for i, (a, b) in enumerate(columns) if a <= box.cx <= b), len(columns) - 1)
+            cells[idx].append(box)
+        table.append([_join(c) for c in cells])
+    return table
