@@ -119,7 +119,8 @@ def aspose_ocr_tables_to_warehouse() -> None:
 
     wait_for_ocr = AsposeOcrTaskSensor(
         task_id="wait_for_ocr",
-        ocr_task_ids=submit.output,
+        # The submit records, not bare ids, so a failed recognition names the image it came from.
+        ocr_task_ids=submit.output["submissions"],
         aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
         # Wait in the triggerer (needs `airflow triggerer` running), not in a worker slot.
         deferrable=True,
