@@ -7,7 +7,7 @@ imported when the engine is built, and a missing one is reported with the instal
 
 from __future__ import annotations
 
-from aspose_ocr_provider.emulator.engines.base import RecognitionError, Table
+from aspose_ocr_provider.emulator.engines.base import Table
 from aspose_ocr_provider.emulator.engines.local_ocr import INSTALL_HINT
 from aspose_ocr_provider.models import TableSettings
 
@@ -51,9 +51,7 @@ class LocalTableEngine:
         tables: list[Table] = []
         for part in local_geometry.crop_regions(gray, settings.regions):
             tables.extend(self._read(part, settings))
-        if not tables:
-            raise RecognitionError("The local engine found no table in the image.")
-        return tables
+        return tables  # none found: the task completes with no results, as the cloud's does
 
     def _read(self, gray: np.ndarray, settings: TableSettings) -> list[Table]:
         if settings.make_skew_correct is not False:

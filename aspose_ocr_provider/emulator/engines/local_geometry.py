@@ -20,6 +20,8 @@ def decode_gray(image: bytes) -> np.ndarray:
     """The image as one 8-bit grey channel; an unreadable image fails the task in words."""
     data = np.frombuffer(image, dtype=np.uint8)
     gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    if gray is None and data.size:
+        gray = _decode_with_pillow(image)  # older OpenCV builds read no GIF
     if gray is None:
         raise RecognitionError(
             "The local engine could not decode the image; send a PNG, JPEG, BMP or TIFF file."
@@ -29,6 +31,20 @@ def decode_gray(image: bytes) -> np.ndarray:
 
 SPECKLE_AREA = 8
 """Ink blobs smaller than this many pixels are scan noise, not strokes or punctuation."""
+
+
+def _decode_with_pillow(image: bytes) -> np.ndarray | None:
+    try:
+        import io
+
+        from PIL import Image
+    except ImportError:
+        return None
+    try:
+        with Image.open(io.BytesIO(image)) as img:
+            return np.asarray(img.convert("L"), dtype=np.uint8)
+    except Exception:
+        return None
 
 
 def binarize(gray: np.ndarray) -> np.ndarray:
