@@ -1,0 +1,107 @@
+"""The warehouse connection dies in the middle of the load; the retry loads every table once.
+
+PostgreSQL itself produces the fault: a row trigger makes the load wait on an advisory lock the
+test holds as soon as the rows of one image start arriving (earlier images' rows are already in
+the load's open transaction), and the test then terminates the load's backend, exactly what a
+failover or a dropped network link does to a client. No driver is mocked.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from airflow.utils.state import DagRunState
+
+from aspose_ocr_provider.emulator.testing import run_emulator
+from tests.faults.airflow_state import task_states, xcom
+from tests.faults.images import FaultImages
+from tests.faults.warehouse import assert_exactly_once, read_rows
+
+LOCK_KEY = 8_202_611
+HOLD_IMAGE = "scan-003.png"
+
+_HOLD_TRIGGER = f"""
+CREATE TABLE ocr_tables (_source text);
+CREATE FUNCTION hold_load() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW._source LIKE '%{HOLD_IMAGE}' THEN
+        PERFORM pg_advisory_xact_lock_shared({LOCK_KEY});
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER hold_load BEFORE INSERT ON ocr_tables FOR EACH ROW EXECUTE FUNCTION hold_load();
+"""
+
+
+class BackendKiller(threading.Thread):
+    """Terminates the first backend found waiting on ``LOCK_KEY``, then lets later loads pass."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(name="backend-killer", daemon=True)
+        import psycopg
+
+        self.dsn = dsn
+        self.holder = psycopg.connect(dsn, autocommit=True)
+        self.holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        self.stop = threading.Event()
+        self.killed: list[int] = []
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.dsn, autocommit=True) as watcher:
+            while not self.stop.is_set():
+                row = watcher.execute(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND NOT granted",
+                    (LOCK_KEY,),
+                ).fetchone()
+                if row is not None:
+                    watcher.execute("SELECT pg_terminate_backend(%s)", (row[0],))
+                    self.killed.append(int(row[0]))
+                    self.holder.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+                    return
+                self.stop.wait(0.02)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.join(timeout=10)
+        self.holder.close()
+
+
+@pytest.fixture
+def pg_warehouse(postgres_database: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AIRFLOW_CONN_PG_WAREHOUSE", postgres_database.airflow_conn_json())
+    yield postgres_database
+
+
+def test_database_connection_lost_during_load_then_retried(
+    example_dag: Any, images: FaultImages, pg_warehouse: Any, connect: Any, failures: Any
+) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_warehouse.dsn, autocommit=True) as conn:
+        conn.execute(_HOLD_TRIGGER)
+    killer = BackendKiller(pg_warehouse.dsn)
+    killer.start()
+    try:
+        with run_emulator(pending_polls=1, processing_polls=0) as emu:
+            images.teach(emu)
+            connect(emu)
+            run = example_dag.test(
+                run_conf={"images_folder": images.folder.as_uri(), "warehouse_conn_id": "pg_warehouse"}
+            )
+    finally:
+        killer.close()
+
+    assert len(killer.killed) == 1, "the load never reached the held image: the scenario tested nothing"
+    assert run.state == DagRunState.SUCCESS
+    assert task_states(run)["load"] == ("success", 2)
+    first_try = failures.text("load")
+    assert "failed and was rolled back" in first_try and "ocr_tables" in first_try
+    with psycopg.connect(pg_warehouse.dsn) as conn:
+        loaded = read_rows(conn, "ocr_tables")
+    assert_exactly_once(loaded, run.run_id, images.csv)
+    assert xcom(run, "load")["rows"] == len(loaded)
