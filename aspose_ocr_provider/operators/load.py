@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from airflow.sdk import Asset, BaseHook, BaseOperator
+from airflow.sdk import Asset, AssetAlias, BaseHook, BaseOperator
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import TaskStatus, iter_task_ids
@@ -82,8 +82,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
     for the connection's dialect, since header cells are untrusted OCR text. PostgreSQL gets rows
     through COPY; other databases through batched ``executemany``.
 
-    The table is declared as an outlet Asset (``aspose-ocr-warehouse://<conn_id>/<table>``), so
-    downstream DAGs can be scheduled on it (not when ``conn_id`` or ``table`` is a template).
+    The table is declared as an outlet Asset (``aspose-ocr-warehouse://<conn_id>/<table>``, see
+    :func:`warehouse_asset`), so downstream DAGs can be scheduled on it. When ``conn_id`` or
+    ``table`` is a template, the outlet is an ``AssetAlias`` that resolves to that same Asset
+    once rendered.
 
     Returns (XCom ``return_value``) ``{"table", "conn_id", "rows", "rows_per_source",
     "skipped", "columns"}``, where ``columns`` maps each column name to its header text.
@@ -158,11 +160,18 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 "mode='idempotent' needs the provenance columns 'dag_run_id' and 'loaded_by' to find the rows "
                 "an earlier attempt wrote; keep them or use mode='append' or 'replace'."
             )
-        if not _is_template(conn_id) and not _is_template(table) and isinstance(table, str):
-            outlets = list(kwargs.pop("outlets", None) or [])
+        outlets = list(kwargs.pop("outlets", None) or [])
+        static = not _is_template(conn_id) and not _is_template(table) and isinstance(table, str)
+        if static:
             outlets.append(warehouse_asset(conn_id, table))
-            kwargs["outlets"] = outlets
+        kwargs["outlets"] = outlets
         super().__init__(**kwargs)
+        self._asset_alias: AssetAlias | None = None
+        if not static:
+            # The table is only known once rendered: announce it through an alias at run time.
+            owner = f"{self.dag_id}." if self.has_dag() else ""
+            self._asset_alias = AssetAlias(name=f"{ASSET_SCHEME}-alias:{owner}{self.task_id}")
+            self.outlets = [*self.outlets, self._asset_alias]
         self.ocr_task_ids = ocr_task_ids
         self.conn_id = conn_id
         self.table = table
@@ -300,6 +309,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             self.log.warning(
                 "Nothing to load into %s: no completed OCR task among %d given.", self.table, len(records)
             )
+        if self._asset_alias is not None:
+            context["outlet_events"][self._asset_alias].add(warehouse_asset(self.conn_id, self.table))
         total = sum(per_source.values())
         self.log.info("Loaded %d rows from %d source(s) into %s", total, len(per_source), self.table)
         return {

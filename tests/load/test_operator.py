@@ -218,7 +218,7 @@ def test_outlet_asset_and_parse_time_validation() -> None:
     templated = AsposeOcrTableToSqlOperator(
         task_id="m", ocr_task_ids=[], conn_id="{{ var.value.c }}", table="t"
     )
-    assert templated.outlets == []
+    assert [type(o).__name__ for o in templated.outlets] == ["AssetAlias"]
     with pytest.raises(ValueError, match="needs the provenance columns 'dag_run_id' and 'loaded_by'"):
         AsposeOcrTableToSqlOperator(task_id="n", ocr_task_ids=[], conn_id="c", table="t", provenance=False)
     with pytest.raises(ValueError, match="Unknown mode 'upsert'"):
@@ -245,3 +245,36 @@ def test_two_dags_with_the_same_run_id_keep_each_others_rows(
         ("ocr_load_a.load", "Widget, large"),
         ("ocr_load_b.load", "Bolt"),
     ]
+
+
+def _asset_event_uris() -> set[str]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return set(
+            session.scalars(select(AssetModel.uri).join(AssetEvent, AssetEvent.asset_id == AssetModel.id))
+        )
+
+
+def test_a_load_updates_the_tables_asset_even_when_the_table_is_templated(
+    airflow_db: Path, emu: EmulatorHandle, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    when = datetime(2026, 3, 8, tzinfo=timezone.utc)
+    state, _ = run_load(
+        tmp_path, when, dag_id="ocr_asset_static", ocr_task_ids=submit(emu, THIRD), table="parts"
+    )
+    assert state == "success"
+    state, _ = run_load(
+        tmp_path,
+        when,
+        dag_id="ocr_asset_templated",
+        ocr_task_ids=submit(emu, THIRD),
+        table="{{ 'parts' }}_{{ ds_nodash }}",
+    )
+    assert state == "success"
+    assert warehouse.query("SELECT item FROM parts_20260308") == [("Bolt",)]
+    uris = _asset_event_uris()
+    assert warehouse_asset("warehouse", "parts").uri in uris
+    assert warehouse_asset("warehouse", "parts_20260308").uri in uris
