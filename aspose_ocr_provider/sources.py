@@ -174,6 +174,9 @@ def _object_reader(obj: Any) -> Callable[[], bytes]:
 
 
 def _check(source: str, data: bytes, max_image_bytes: int, problems: _Problems) -> str | None:
+    if not data:
+        problems.add(f"{source} is empty (0 bytes); an upload or copy was probably cut short.")
+        return None
     if len(data) > max_image_bytes:
         problems.add(
             f"{source} is {len(data):,} bytes, over the limit of {max_image_bytes:,} bytes; shrink it or "
