@@ -101,7 +101,9 @@ class FixturesEngine:
 
     def recognize(self, image: bytes, settings: TableSettings) -> list[Table]:
         key = self.key(image)
-        tables = self._added.get(key) or self._from_dir.get(key)
+        tables = self._added.get(key)
+        if tables is None:  # an added fixture with no table is an answer too: "no table found"
+            tables = self._from_dir.get(key)
         if tables is None and self._stamp() != self._dir_stamp:
             self._scan()
             tables = self._from_dir.get(key)
