@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check aspose_ocr_provider tests bench dags scripts
+.venv/bin/ruff check --no-cache aspose_ocr_provider tests bench dags scripts
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

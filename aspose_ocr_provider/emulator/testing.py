@@ -171,7 +171,7 @@ class EmulatorHandle:
 @contextmanager
 def run_emulator(
     *,
-    engine: TableEngine | None = None,
+    engine: TableEngine | str | None = None,
     executor: Executor | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -179,12 +179,15 @@ def run_emulator(
 ) -> Iterator[EmulatorHandle]:
     """Start an emulator on a free port for the ``with`` block.
 
-    :param engine: An engine instance instead of the configured one.
+    :param engine: An engine name (``"fixtures"``, ``"local"``) or an engine instance.
     :param executor: Executor for recognition (a thread pool by default).
     :param host: Interface to listen on (loopback by default).
     :param port: Port; 0 picks a free one.
     :param config: Any ``EmulatorConfig`` setting (``pending_polls=0``, ``faults={...}``...).
     """
+    if isinstance(engine, str):
+        config["engine"] = engine
+        engine = None
     state = EmulatorState(EmulatorConfig.from_kwargs(**config), engine=engine, executor=executor)
     server = _ServerThread(create_app(state=state), host, port)
     server.start()

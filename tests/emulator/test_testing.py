@@ -102,3 +102,10 @@ def test_importing_testing_does_not_import_pytest() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert proc.stdout.split() == ["False", "True"]
+
+
+def test_engine_can_be_chosen_by_name() -> None:
+    with pytest.raises(ValueError, match="fixtures"), run_emulator(engine="no-such-engine"):
+        pass
+    with run_emulator(engine="fixtures") as emu:
+        assert emu.url.startswith("http://127.0.0.1:")

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from airflow.sdk import DAG, XComArg
 from airflow.sdk.exceptions import AirflowSensorTimeout
-from aspose_ocr_provider.exceptions import AsposeOcrError
 from job_images import png
 
 from aspose_ocr_provider.emulator.testing import run_emulator
+from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor

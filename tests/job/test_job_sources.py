@@ -6,9 +6,9 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from aspose_ocr_provider.exceptions import AsposeOcrError
 from job_images import png
 
+from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.sources import resolve_images
 
 
