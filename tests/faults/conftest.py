@@ -54,6 +54,7 @@ def example_dag(airflow_db: Path, failures: TaskFailures) -> Any:
         task.on_failure_callback = [failures]
         task.on_retry_callback = [failures]
     sensor = dag.get_task("wait_for_ocr")
+    sensor.deferrable = True  # the triggerer path is what these scenarios exercise
     sensor.poll_interval = 0.05
     sensor.max_poll_interval = 0.1
     return dag
