@@ -31,7 +31,7 @@ def fixture_images(folder: Path) -> list[Path]:
 
 def _norm(value: Any) -> Any:
     """One comparable form for a cell read from pandas or from SQLite (numbers as floats)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool):
         return value
