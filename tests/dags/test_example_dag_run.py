@@ -14,7 +14,12 @@ from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
-from tests.dags.warehouse_check import assert_loaded_equals_fixtures, fixture_images
+from tests.dags.warehouse_check import (
+    assert_loaded_equals_fixtures,
+    assert_rows_equal_fixtures,
+    fixture_images,
+    postgres_rows,
+)
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAG_ID = "aspose_ocr_tables_to_warehouse"
@@ -78,3 +83,41 @@ def test_params_point_the_run_at_another_folder_and_table(
     assert run.state == DagRunState.SUCCESS
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(tables)
     assert assert_loaded_equals_fixtures(warehouse, "monthly_stock", run.run_id, fixture_images(folder)) == 5
+
+
+@pytest.fixture
+def instant_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # Tasks complete at the first poll: this DAG polls every 10 s, once per batch.
+    with run_emulator(pending_polls=0, processing_polls=0) as emu:
+        monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", emu.airflow_conn_json())
+        yield emu
+
+
+def test_postgres_example_loads_every_batch(
+    airflow_db: Path, instant_emulator: Any, postgres_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import func, select
+
+    from aspose_ocr_provider.sample_data import sample_dir
+
+    monkeypatch.setenv("AIRFLOW_CONN_POSTGRES_WAREHOUSE", postgres_database.uri)
+    dag = DagBag(str(DAGS)).dags["aspose_ocr_tables_to_postgres"]
+    images = fixture_images(Path(sample_dir()))
+    batch_size = 4
+    run = dag.test(run_conf={"batch_size": batch_size, "table": "scans"})
+
+    assert run.state == DagRunState.SUCCESS
+    assert instant_emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(images)
+    with create_session() as session:
+        sensors = session.scalar(
+            select(func.count()).where(
+                TaskInstance.dag_id == dag.dag_id,
+                TaskInstance.run_id == run.run_id,
+                TaskInstance.task_id == "ocr_batch.wait",
+            )
+        )
+    assert sensors == -(-len(images) // batch_size)  # one sensor per batch
+    loaded = postgres_rows(postgres_database.dsn, "scans", run.run_id)
+    assert assert_rows_equal_fixtures(loaded, "scans", images) > 0

@@ -61,10 +61,30 @@ def expected_tables(csv_path: Path) -> list[pd.DataFrame]:
     return frames
 
 
-def assert_loaded_equals_fixtures(warehouse: Path, table: str, run_id: str, images: list[Path]) -> int:
-    """Assert the run's rows equal the fixtures of ``images``; returns the number of rows checked."""
+def sqlite_rows(warehouse: Path, table: str, run_id: str) -> pd.DataFrame:
+    """The rows one DAG run wrote into an SQLite warehouse table."""
     with sqlite3.connect(warehouse) as db:
-        loaded = pd.read_sql_query(f'SELECT * FROM "{table}" WHERE "_dag_run_id" = ?', db, params=(run_id,))
+        return pd.read_sql_query(f'SELECT * FROM "{table}" WHERE "_dag_run_id" = ?', db, params=(run_id,))
+
+
+def postgres_rows(dsn: str, table: str, run_id: str) -> pd.DataFrame:
+    """The rows one DAG run wrote into a PostgreSQL warehouse table."""
+    import psycopg
+
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(f'SELECT * FROM "{table}" WHERE "_dag_run_id" = %s', (run_id,))
+        names = [column.name for column in cur.description or ()]
+        return pd.DataFrame(cur.fetchall(), columns=names)
+
+
+def assert_loaded_equals_fixtures(warehouse: Path, table: str, run_id: str, images: list[Path]) -> int:
+    """Assert the run's rows in an SQLite warehouse equal the fixtures of ``images``."""
+    return assert_rows_equal_fixtures(sqlite_rows(warehouse, table, run_id), table, images)
+
+
+def assert_rows_equal_fixtures(loaded: pd.DataFrame, table: str, images: list[Path]) -> int:
+    """Assert loaded rows equal the fixtures of ``images``; returns the number of rows checked."""
+    loaded = loaded.copy()
     loaded["_image"] = loaded["_source"].str.rsplit("/", n=1).str[-1]
     assert sorted(set(loaded["_image"])) == sorted(p.name for p in images)
     checked = 0
