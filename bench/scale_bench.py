@@ -55,6 +55,9 @@ CLIENT_SECRET = "emulator-client-secret"
 STATUS_PATH = "/v5.0/ocr/Utilities/GetTaskStatus"
 TABLE_PATH = "/v5.0/ocr/RecognizeTable"
 MODES = ("batch", "per-id", "http-sensor")
+NOISE_BYTES = 2048
+"""Per-task RSS differences below this are page-granularity noise at a few hundred tasks: "flat"
+means at most 1.5x the per-task growth of the smaller run, or within this of it."""
 
 
 def png() -> bytes:
@@ -371,7 +374,30 @@ def main() -> int:
             a = small[mode]["rss_growth"] / 1024 / small_tasks
             b = results[mode]["rss_growth"] / 1024 / args.tasks
             print(f"  {mode:<12} {a:8.2f} KiB  {b:8.2f} KiB  ratio {b / a if a else float('nan'):.2f}")
+    targets(results, small, small_tasks)
     return 0
+
+
+def targets(
+    results: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]] | None, small_tasks: int
+) -> None:
+    """The issue's targets, checked on this run's figures."""
+    base_cpu = results["http-sensor"]["cpu_s"] / results["http-sensor"]["tasks"]
+    print("\nTargets:")
+    for mode in MODES[:2]:
+        r = results[mode]
+        cpu_ok = r["cpu_s"] / r["tasks"] <= base_cpu
+        rounds_ok = r["max_status_per_task"] <= r["rounds_needed"]
+        line = (
+            f"  {mode:<7} CPU per task <= http-sensor: {'yes' if cpu_ok else 'NO'}; "
+            f"<= 1 status request per task per round: {'yes' if rounds_ok else 'NO'}"
+        )
+        if small is not None:
+            a = small[mode]["rss_growth"] / small_tasks
+            b = r["rss_growth"] / r["tasks"]
+            flat = b <= 1.5 * a or b - a < NOISE_BYTES
+            line += f"; memory per task flat (x{b / a:.2f}): {'yes' if flat else 'NO'}"
+        print(line)
 
 
 if __name__ == "__main__":

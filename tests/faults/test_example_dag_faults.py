@@ -55,7 +55,7 @@ def test_flaky_service_loads_every_table_once(
 
 
 def test_token_revoked_mid_run_is_renewed_and_every_table_loads_once(
-    example_dag: Any, images: FaultImages, warehouse: Any, connect: Any
+    example_dag: Any, images: FaultImages, warehouse: Any, connect: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
     # Each token dies after 10 uses, in the middle of a batch of concurrent requests, and every
     # token is revoked again as the sensor and the load start (all three tasks hit a dead token).
@@ -70,6 +70,9 @@ def test_token_revoked_mid_run_is_renewed_and_every_table_loads_once(
 
     assert run.state == DagRunState.SUCCESS
     assert refused and tokens > 1, "no token was revoked during the run"
+    logs = "".join(capfd.readouterr())
+    assert "refused the bearer token" in logs, "the task logs should say a token was renewed"
+    assert emu.client_secret not in logs
     assert task_states(run)["load"] == ("success", 1), "a revoked token should cost no task retry"
     assert_exactly_once(sqlite_rows(warehouse), run.run_id, images.csv)
 
@@ -181,6 +184,7 @@ def test_triggerer_restart_mid_wait_fires_the_same_verdict(
     assert run.state == DagRunState.SUCCESS
     assert len(restarts) == 1 and restarts[0].reborn is not None
     assert restarts[0].reborn.serialize() == restarts[0].trigger.serialize()
+    assert emu.client_secret not in repr(restarts[0].trigger.serialize()), "a secret in trigger kwargs"
     assert xcom(run, "wait_for_ocr")["completed"] == xcom(run, "submit")
     assert_exactly_once(sqlite_rows(warehouse), run.run_id, images.csv)
 
