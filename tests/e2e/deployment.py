@@ -65,14 +65,17 @@ class Deployment:
         return self.home / f"{component}.out"
 
     def airflow(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "airflow", *args],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=True,
+            check=False,
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return done
 
     def start(self) -> None:
         for component in COMPONENTS:
