@@ -21,9 +21,12 @@ export AIRFLOW_HOME="$DEMO/airflow"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
 
-echo "==> Starting the Aspose.OCR emulator"
+# With the `local` extra installed (the dev install has it) the emulator really recognises the
+# images offline; without it, it answers from the samples' ground-truth CSVs.
+if python -c "import rapidocr_onnxruntime, cv2" 2>/dev/null; then ENGINE=local; else ENGINE=fixtures; fi
+echo "==> Starting the Aspose.OCR emulator (engine: $ENGINE)"
 # coproc: the emulator's first stdout line is its address; `read` blocks until it is printed.
-coproc EMULATOR { exec aspose-ocr-emulator --port 0 2>"$DEMO/emulator.log"; }
+coproc EMULATOR { exec aspose-ocr-emulator --port 0 --engine "$ENGINE" 2>"$DEMO/emulator.log"; }
 EMULATOR_PID=$EMULATOR_PID
 stop_emulator() {
   kill "$EMULATOR_PID" 2>/dev/null || true
