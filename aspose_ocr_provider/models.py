@@ -8,9 +8,11 @@ strings and key order follow the official SDK 24.11 and its OpenAPI document (se
 
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import enum
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -496,15 +498,53 @@ def sniff_image_format(data: bytes) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class TaskRef:
+    """One OCR task id handed downstream, with the image it came from when known."""
+
+    task_id: str
+    source: str | None = None
+
+
+def task_refs(value: Any) -> list[TaskRef]:
+    """Task ids from whatever a DAG hands the sensor or the load step, in input order.
+
+    Accepts a bare id, a list of ids, the submit operator's records (dicts with ``task_id`` and
+    ``source``), lists of those at any depth (a mapped submit task gives one list per map index),
+    and the string a Jinja template renders such a list to (JSON or Python repr). One parser for
+    every consumer, so the sensor and the load step never disagree on what an input means.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] not in ("[", "{", "("):
+            return [TaskRef(text)] if text else []
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise ValueError(
+                    f"ocr_task_ids rendered to {text[:80]!r}, which is not a task id or a list of them; "
+                    "pass the submit task's output (an XComArg) or set render_template_as_native_obj=True."
+                ) from None
+        return task_refs(parsed)
+    if isinstance(value, Mapping):
+        if "task_id" not in value:
+            raise ValueError(
+                f"Submit record {dict(value)!r} has no 'task_id'; pass the submit task's records."
+            )
+        source = value.get("source")
+        return [TaskRef(str(value["task_id"]), str(source) if source else None)]
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
+        return [ref for item in value for ref in task_refs(item)]
+    raise ValueError(
+        f"Cannot read OCR task ids from a {type(value).__name__}; give an id, a list of ids or submit records."
+    )
+
+
 def iter_task_ids(value: Any) -> Iterable[str]:
     """Task ids from a string, a list of strings or submit records (dicts with ``task_id``)."""
-    if value is None:
-        return
-    if isinstance(value, str):
-        yield value
-        return
-    if isinstance(value, Mapping):
-        yield str(value["task_id"])
-        return
-    for item in value:
-        yield from iter_task_ids(item)
+    return (ref.task_id for ref in task_refs(value))

@@ -13,11 +13,13 @@ from aspose_ocr_provider.models import (
     ResultItem,
     ResultTypeTable,
     TableSettings,
+    TaskRef,
     TaskResult,
     TaskStatus,
     iter_task_ids,
     recognize_table_body,
     sniff_image_format,
+    task_refs,
 )
 
 
@@ -186,3 +188,15 @@ def test_task_ids_come_from_ids_lists_and_submit_records() -> None:
     assert list(iter_task_ids(["a", "b"])) == ["a", "b"]
     assert list(iter_task_ids(records)) == ["a", "b"]
     assert list(iter_task_ids(None)) == []
+
+
+def test_task_refs_keep_sources_from_mapped_submits_and_rendered_templates() -> None:
+    mapped = [[{"task_id": "a", "source": "x.png"}], [{"task_id": "b", "source": "y.png"}, "c"]]
+    expected = [TaskRef("a", "x.png"), TaskRef("b", "y.png"), TaskRef("c")]
+    assert task_refs(mapped) == expected
+    assert task_refs(str(mapped)) == expected  # what Jinja renders without native objects
+    assert task_refs(json.dumps(mapped)) == expected
+    with pytest.raises(ValueError, match="no 'task_id'"):
+        task_refs([{"source": "x.png"}])
+    with pytest.raises(ValueError, match="rendered to"):
+        task_refs("[not, a list")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-import json
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +11,7 @@ import pandas as pd
 from airflow.sdk import Asset, AssetAlias, BaseHook, BaseOperator
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
-from aspose_ocr_provider.models import TaskStatus, iter_task_ids
+from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.provenance import IDEMPOTENCY_KEYS, ProvenanceSpec, provenance_columns
 from aspose_ocr_provider.tables.results import result_tables
@@ -35,39 +33,6 @@ def warehouse_asset(conn_id: str, table: str) -> Asset:
 
 def _is_template(value: Any) -> bool:
     return isinstance(value, str) and ("{{" in value or "{%" in value)
-
-
-def _records(value: Any) -> list[tuple[str, str]]:
-    """``(source, task_id)`` pairs from task ids or submit records, in input order."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text[:1] in "[{(":
-            # A Jinja-rendered XCom arrives as the repr (or JSON) of a list.
-            try:
-                value = json.loads(text)
-            except ValueError:
-                try:
-                    value = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    raise ValueError(
-                        f"ocr_task_ids rendered to {text[:80]!r}, which is not a task id or a list of them; "
-                        "pass the submit task's output (XComArg) or render_template_as_native_obj=True."
-                    ) from None
-    if value is None:
-        return []
-    items = [value] if isinstance(value, (str, Mapping)) else list(value)
-    out: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, Mapping):
-            if "task_id" not in item:
-                raise ValueError(
-                    f"Submit record {dict(item)!r} has no 'task_id'; pass the submit task's records."
-                )
-            task_id = str(item["task_id"])
-            out.append((str(item.get("source") or task_id), task_id))
-        else:
-            out.extend((task_id, task_id) for task_id in iter_task_ids(item))
-    return out
 
 
 class AsposeOcrTableToSqlOperator(BaseOperator):
@@ -203,7 +168,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         return hook
 
     def execute(self, context: Context) -> dict[str, Any]:
-        records = _records(self.ocr_task_ids)
+        records = [(ref.source or ref.task_id, ref.task_id) for ref in task_refs(self.ocr_task_ids)]
         prov = provenance_columns(self.provenance)
         ti = context["ti"]
         map_index = getattr(ti, "map_index", -1)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from configparser import ConfigParser
 from datetime import timedelta
@@ -16,7 +15,7 @@ from airflow.sdk import PokeReturnValue
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
-from aspose_ocr_provider.models import RETENTION_SECONDS, TaskStatus, iter_task_ids
+from aspose_ocr_provider.models import RETENTION_SECONDS, TaskStatus, task_refs
 from aspose_ocr_provider.triggers.task_status import AsposeOcrTaskTrigger
 
 if TYPE_CHECKING:
@@ -25,26 +24,6 @@ if TYPE_CHECKING:
 _DEFER_GRACE_SECONDS = 60
 """The scheduler's own deferral timeout is set this much later than the trigger's, so the
 trigger's worded timeout (naming the ids still running) normally wins."""
-
-
-def _unstringify(value: Any) -> Any:
-    """Undo Jinja's str() of an XCom list (``"['id', ...]"``) when the DAG renders to strings."""
-    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-        try:
-            return ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError):
-            return value
-    return value
-
-
-def _records(value: Any) -> Iterator[Mapping[str, Any]]:
-    """Submit records at any depth (a mapped submit task gives a list per map index)."""
-    if isinstance(value, Mapping):
-        if "task_id" in value:
-            yield value
-    elif isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
-        for item in value:
-            yield from _records(item)
 
 
 def site_default_deferrable() -> bool:
@@ -125,17 +104,17 @@ class AsposeOcrTaskSensor(BaseSensorOperator):
         self.max_concurrency = max_concurrency
 
     def _ids_and_sources(self) -> tuple[list[str], dict[str, str]]:
-        value = _unstringify(self.ocr_task_ids)
-        ids = list(dict.fromkeys(iter_task_ids(value)))
+        refs = task_refs(self.ocr_task_ids)
+        ids = list(dict.fromkeys(ref.task_id for ref in refs))
         if not ids:
             raise AsposeOcrError(
                 f"{self.task_id}: no Aspose.OCR task ids to wait for (ocr_task_ids rendered to "
                 f"{self.ocr_task_ids!r}); check the upstream submit task's XCom."
             )
         sources: dict[str, str] = {}
-        for record in _records(value):
-            if record.get("source"):
-                sources.setdefault(str(record["task_id"]), str(record["source"]))
+        for ref in refs:
+            if ref.source:
+                sources.setdefault(ref.task_id, ref.source)
         return ids, sources
 
     def execute(self, context: Context) -> Any:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aspose_ocr_provider.operators.load import _records
+from aspose_ocr_provider.models import task_refs
 from aspose_ocr_provider.tables import DEFAULT_PROVENANCE, provenance_columns
 
 RECORDS = [
@@ -26,18 +26,19 @@ RECORDS = [
         (repr(RECORDS), [("a.png", "t1"), ("b.png", "t2")]),  # Jinja output of an XCom list
         (repr(["t1", "t2"]), [("t1", "t1"), ("t2", "t2")]),
         ([["t1"], ["t2"]], [("t1", "t1"), ("t2", "t2")]),  # mapped submit tasks
+        ([RECORDS[:1], RECORDS[1:]], [("a.png", "t1"), ("b.png", "t2")]),  # mapped, with records
         (None, []),
     ],
 )
 def test_task_ids_and_records_in_every_form(value: object, expected: list[tuple[str, str]]) -> None:
-    assert _records(value) == expected
+    assert [(ref.source or ref.task_id, ref.task_id) for ref in task_refs(value)] == expected
 
 
 def test_unreadable_input_fails_in_words() -> None:
     with pytest.raises(ValueError, match="not a task id or a list"):
-        _records("[not, a list")
+        task_refs("[not, a list")
     with pytest.raises(ValueError, match="has no 'task_id'"):
-        _records([{"source": "a.png"}])
+        task_refs([{"source": "a.png"}])
 
 
 def test_provenance_spec() -> None:
