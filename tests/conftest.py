@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,3 +36,14 @@ def airflow_db() -> Iterator[Path]:
         env=os.environ.copy(),
     )
     yield _AIRFLOW_HOME
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An SQLite warehouse file behind the example DAGs' default ``warehouse`` connection.
+
+    The path is percent-encoded: Airflow refuses ``sqlite:////abs/path`` as an invalid authority.
+    """
+    path = tmp_path / "warehouse.db"
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "sqlite://" + urllib.parse.quote(str(path), safe=""))
+    return path

@@ -3,7 +3,6 @@ warehouse: the rows that land equal the fixtures of the images, as a user copyin
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,23 +13,10 @@ from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
-from tests.dags.warehouse_check import (
-    assert_loaded_equals_fixtures,
-    assert_rows_equal_fixtures,
-    fixture_images,
-    postgres_rows,
-)
+from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, postgres_rows, sqlite_rows
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAG_ID = "aspose_ocr_tables_to_warehouse"
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An SQLite warehouse file behind the DAG's default ``warehouse`` connection."""
-    path = tmp_path / "warehouse.db"
-    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "sqlite://" + urllib.parse.quote(str(path), safe=""))
-    return path
 
 
 @pytest.fixture
@@ -56,7 +42,7 @@ def test_default_run_loads_the_bundled_samples(example_dag: Any, emulator: Any, 
 
     assert run.state == DagRunState.SUCCESS
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(images)
-    assert assert_loaded_equals_fixtures(warehouse, "ocr_tables", run.run_id, images) > 0
+    assert assert_exactly_once(sqlite_rows(warehouse, "ocr_tables"), run.run_id, csv_of(images)) > 0
 
 
 def test_params_point_the_run_at_another_folder_and_table(
@@ -82,7 +68,7 @@ def test_params_point_the_run_at_another_folder_and_table(
 
     assert run.state == DagRunState.SUCCESS
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(tables)
-    assert assert_loaded_equals_fixtures(warehouse, "monthly_stock", run.run_id, fixture_images(folder)) == 5
+    assert assert_exactly_once(sqlite_rows(warehouse, "monthly_stock"), run.run_id, csv_of(fixture_images(folder))) == 5
 
 
 @pytest.fixture
@@ -119,5 +105,5 @@ def test_postgres_example_loads_every_batch(
             )
         )
     assert sensors == -(-len(images) // batch_size)  # one sensor per batch
-    loaded = postgres_rows(postgres_database.dsn, "scans", run.run_id)
-    assert assert_rows_equal_fixtures(loaded, "scans", images) > 0
+    loaded = postgres_rows(postgres_database.dsn, "scans")
+    assert assert_exactly_once(loaded, run.run_id, csv_of(images)) > 0

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.dags.warehouse_check import assert_loaded_equals_fixtures, fixture_images
 from tests.e2e.deployment import Deployment, deployment_env, free_port, wait_for
+from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, sqlite_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "aspose_ocr_tables_to_warehouse"
@@ -178,7 +178,7 @@ def test_example_dag_runs_in_a_real_deployment(
     assert ocr_ids
     warehouse = Path(urllib.parse.unquote(dep.env["AIRFLOW_CONN_WAREHOUSE"].removeprefix("sqlite://")))
     images = fixture_images(scans)
-    assert assert_loaded_equals_fixtures(warehouse, TABLE, RUN_ID, images) == 4 * len(images)
+    assert assert_exactly_once(sqlite_rows(warehouse, TABLE), RUN_ID, csv_of(images)) == 4 * len(images)
 
     # 1. The sensor went through the deferred state (the audit log of its state changes).
     events = dep.request("GET", f"/eventLogs?dag_id={DAG_ID}&run_id={RUN_ID}&task_id={SENSOR}&limit=100")[

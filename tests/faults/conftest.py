@@ -9,7 +9,6 @@ the knobs a user has too (task attributes and the connection's extra).
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -58,14 +57,6 @@ def example_dag(airflow_db: Path, failures: TaskFailures) -> Any:
     sensor.poll_interval = 0.05
     sensor.max_poll_interval = 0.1
     return dag
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An SQLite file behind the DAG's default ``warehouse`` connection."""
-    path = tmp_path / "warehouse.db"
-    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "sqlite://" + urllib.parse.quote(str(path), safe=""))
-    return path
 
 
 @pytest.fixture

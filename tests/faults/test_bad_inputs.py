@@ -29,7 +29,7 @@ from aspose_ocr_provider.emulator.testing import EmulatorHandle, _ServerThread, 
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TableSettings
 from tests.faults.airflow_state import task_states, xcom
 from tests.faults.images import FaultImages, png
-from tests.faults.warehouse import assert_exactly_once, sqlite_rows
+from tests.ground_truth import assert_exactly_once, sqlite_rows
 
 
 def _run(dag: Any, folder: Path) -> Any:

@@ -18,7 +18,7 @@ from airflow.utils.state import DagRunState
 from aspose_ocr_provider.emulator.testing import run_emulator
 from tests.faults.airflow_state import task_states, xcom
 from tests.faults.images import FaultImages
-from tests.faults.warehouse import assert_exactly_once, read_rows
+from tests.ground_truth import assert_exactly_once, read_rows
 
 LOCK_KEY = 8_202_611
 HOLD_IMAGE = "scan-003.png"

@@ -1,8 +1,9 @@
-"""What a user checks after a run: every table of every image in the warehouse exactly once.
+"""What a user checks after a run: every table of every image in the warehouse, exactly once.
 
 The ground truth is each image's fixture CSV, cleaned the way the load operator documents
-(header row, index row, type inference) by the library's own ``csv_to_table``; the rows a run
-wrote for an image's table must be exactly those rows, each once, with equal cells.
+(header row, type inference) by the library's own ``csv_to_table``; the rows a run wrote for an
+image's table must be exactly those rows, each once, with equal cells. One checker for the DAG,
+fault-suite and deployment tests, so they all mean the same thing by "loaded correctly".
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import math
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,12 +21,24 @@ from typing import Any
 
 import pandas as pd
 
-from aspose_ocr_provider.emulator.engines.fixtures import parse_fixture_csv
+from aspose_ocr_provider.emulator.engines.fixtures import IMAGE_SUFFIXES, parse_fixture_csv
 from aspose_ocr_provider.tables import csv_to_table, provenance_columns
 
 
+def fixture_images(folder: Path) -> list[Path]:
+    """The images of a fixtures folder that have a CSV answer next to them."""
+    return sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.with_suffix(".csv").is_file()
+    )
+
+
+def csv_of(images: Iterable[Path]) -> dict[str, str]:
+    """Image file name -> its fixture CSV text."""
+    return {p.name: p.with_suffix(".csv").read_text(encoding="utf-8") for p in images}
+
+
 def _cell(value: Any) -> Any:
-    """One comparable form for a cell from pandas or from a database driver."""
+    """One comparable form for a cell from pandas or from a database driver (numbers as floats)."""
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -35,6 +49,7 @@ def _cell(value: Any) -> Any:
         value = value.isoformat()
     text = str(value)
     try:
+        # SQLite's column affinity stores "300" as 300 in a column an earlier image made INTEGER.
         return round(float(text), 6)
     except ValueError:
         pass
@@ -64,7 +79,7 @@ def table_exists(conn: Any, table: str) -> bool:
 
 
 def read_rows(conn: Any, table: str) -> pd.DataFrame:
-    """Every row of ``table`` (empty frame when the table does not exist)."""
+    """Every row of ``table`` through an sqlite3 or psycopg connection (empty when it is missing)."""
     if not table_exists(conn, table):
         return pd.DataFrame()
     cur = conn.execute(f'SELECT * FROM "{table}"')
@@ -74,6 +89,13 @@ def read_rows(conn: Any, table: str) -> pd.DataFrame:
 
 def sqlite_rows(path: Path, table: str = "ocr_tables") -> pd.DataFrame:
     with sqlite3.connect(path) as conn:
+        return read_rows(conn, table)
+
+
+def postgres_rows(dsn: str, table: str) -> pd.DataFrame:
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
         return read_rows(conn, table)
 
 
@@ -97,11 +119,13 @@ def assert_exactly_once(loaded: pd.DataFrame, run_id: str, csv_by_image: dict[st
                 "_source_row"
             )
             assert [int(v) for v in got["_source_row"]] == list(expected.index), (
-                f"{image} table {number}: rows"
+                f"{image} table {number}: row numbers"
             )
+            missing = [c for c in expected.columns if c not in got.columns]
+            assert not missing, f"{image} table {number}: columns {missing} are not in the warehouse table"
             want = [[_cell(v) for v in row] for row in expected.itertuples(index=False)]
             have = [[_cell(v) for v in row] for row in got[list(expected.columns)].itertuples(index=False)]
-            assert have == want, f"{image} table {number} differs from its ground truth"
+            assert have == want, f"{image} table {number} differs from its ground truth: {have} != {want}"
             checked += len(want)
     assert checked == len(rows), f"{len(rows) - checked} rows of this run match no table of any image"
     return checked
