@@ -119,8 +119,9 @@ def aspose_ocr_tables_to_postgres() -> None:
         )
         wait = AsposeOcrTaskSensor(
             task_id="wait",
-            # Inside a mapped task group this is the ids of this batch only.
-            ocr_task_ids=submit.output,
+            # Inside a mapped task group these are this batch's records only; records rather
+            # than bare ids, so a failed recognition names the image it came from.
+            ocr_task_ids=submit.output["submissions"],
             aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
             deferrable=True,
             poll_interval=10,
