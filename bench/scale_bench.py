@@ -38,7 +38,6 @@ import base64
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,8 @@ from typing import Any
 
 import aiohttp
 import psutil
+
+from aspose_ocr_provider.emulator.process import EmulatorProcess
 
 CLIENT_ID = "emulator-client-id"
 CLIENT_SECRET = "emulator-client-secret"
@@ -230,16 +231,11 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- parent side
 
 
-def start_emulator(pending_polls: int) -> tuple[subprocess.Popen[str], str]:
+def start_emulator(pending_polls: int) -> EmulatorProcess:
     folder = tempfile.mkdtemp(prefix="scale-bench-")
     (Path(folder) / "t.png").write_bytes(png())
     (Path(folder) / "t.csv").write_text("id,name\n1,a\n", encoding="utf-8")
-    command = [
-        sys.executable,
-        "-m",
-        "aspose_ocr_provider.emulator",
-        "--port",
-        "0",
+    return EmulatorProcess(
         "--fixtures",
         folder,
         "--pending-polls",
@@ -248,15 +244,7 @@ def start_emulator(pending_polls: int) -> tuple[subprocess.Popen[str], str]:
         "0",
         "--log-level",
         "WARNING",
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.fullmatch(r"Listening on (http://\S+)\n", line)
-    if not match:
-        proc.kill()
-        raise SystemExit(f"emulator did not announce its address: {line!r}")
-    return proc, match.group(1)
+    )
 
 
 def run_mode(mode: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -346,12 +334,10 @@ def main() -> int:
         results: dict[str, dict[str, Any]] = {}
         for mode in MODES:
             # A fresh emulator per mode: every mode meets the same empty queue and counters.
-            proc, url = start_emulator(args.pending_polls)
-            try:
-                results[mode] = run_mode(mode, url, argparse.Namespace(**{**vars(args), "tasks": tasks}))
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+            with start_emulator(args.pending_polls) as emulator:
+                results[mode] = run_mode(
+                    mode, emulator.url, argparse.Namespace(**{**vars(args), "tasks": tasks})
+                )
             r = results[mode]
             print(
                 f"# {mode}: {r['tasks']} tasks, {r['triggers']} trigger(s), {r['status_requests']} status "

@@ -9,8 +9,6 @@ polled the OCR service from there) rather than holding a worker slot.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from aspose_ocr_provider.emulator.process import EmulatorProcess
 from tests.e2e.deployment import Deployment, deployment_env, free_port, wait_for
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, sqlite_rows
 
@@ -28,33 +27,6 @@ SENSOR = "wait_for_ocr"
 TABLE = "ocr_tables"
 RUN_ID = "e2e-manual-1"
 TRIGGER_LOGGER = "AsposeOcrTaskTrigger"
-
-
-class Emulator:
-    """The ``aspose-ocr-emulator`` command in its own process, as the demo and a user start it."""
-
-    def __init__(self, *args: str) -> None:
-        cli = Path(sys.executable).parent / "aspose-ocr-emulator"
-        self.proc = subprocess.Popen(
-            [str(cli), "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()  # blocks until the address is announced
-        if not line.startswith("Listening on "):
-            self.stop()
-            raise RuntimeError(f"The emulator did not announce its address; first line: {line!r}")
-        self.url = line.removeprefix("Listening on ")
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.url + "/_emulator/stats", timeout=10) as resp:
-            return dict(json.loads(resp.read()))
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +44,9 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def emulator(scans: Path) -> Iterator[Emulator]:
+def emulator(scans: Path) -> Iterator[EmulatorProcess]:
     # Two Pending answers and one Processing per task: the trigger must poll several times.
-    emu = Emulator("--fixtures", str(scans), "--pending-polls", "2", "--processing-polls", "1")
+    emu = EmulatorProcess("--fixtures", str(scans), "--pending-polls", "2", "--processing-polls", "1")
     try:
         yield emu
     finally:
@@ -82,7 +54,7 @@ def emulator(scans: Path) -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, emulator: Emulator) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorProcess) -> Iterator[Deployment]:
     home = tmp_path_factory.mktemp("airflow-deployment")
     warehouse = home / "warehouse.db"
     api_port = free_port()
@@ -149,7 +121,7 @@ def _log_events(path: Path) -> list[dict[str, Any]]:
 
 
 def test_example_dag_runs_in_a_real_deployment(
-    deployment: Deployment, emulator: Emulator, scans: Path
+    deployment: Deployment, emulator: EmulatorProcess, scans: Path
 ) -> None:
     dep = deployment
     dag = wait_for("the DAG processor to parse the example DAG", lambda: _parsed_dag(dep), 120)

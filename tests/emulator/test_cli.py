@@ -205,3 +205,21 @@ def test_console_script_is_installed() -> None:
     proc = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "--fixtures" in proc.stdout
+
+
+def test_emulator_process_serves_and_stops() -> None:
+    from aspose_ocr_provider.emulator.process import EmulatorProcess
+
+    with EmulatorProcess("--pending-polls", "0") as emulator:
+        assert emulator.url.startswith("http://127.0.0.1:")
+        stats = emulator.stats()
+        assert stats["engine"] == "fixtures"
+        assert stats["tasks"]["submitted"] == 0
+    assert emulator.proc.returncode is not None
+
+
+def test_emulator_process_reports_a_command_that_does_not_start() -> None:
+    from aspose_ocr_provider.emulator.process import EmulatorProcess
+
+    with pytest.raises(RuntimeError, match="did not announce its address"):
+        EmulatorProcess("--engine", "no-such-engine")
