@@ -245,13 +245,21 @@ def _task_id(request: web.Request) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-async def _read_task(request: web.Request, state: EmulatorState, with_results: bool) -> web.StreamResponse:
+def _authorised_task_id(request: web.Request, state: EmulatorState) -> str | web.StreamResponse:
+    """The ``id`` of a GET or DELETE, or the 401/400 answer that stands in for it."""
     denied = _authorised(request, state)
     if denied is not None:
         return denied
     task_id = _task_id(request)
     if task_id is None:
         return validation_problem({"id": ["The id query parameter is required (the task id from the POST)."]})
+    return task_id
+
+
+async def _read_task(request: web.Request, state: EmulatorState, with_results: bool) -> web.StreamResponse:
+    task_id = _authorised_task_id(request, state)
+    if not isinstance(task_id, str):
+        return task_id
     return json_ok(state.tasks.poll(task_id, with_results=with_results).to_json())
 
 
@@ -264,12 +272,9 @@ async def handle_status(request: web.Request, state: EmulatorState) -> web.Strea
 
 
 async def handle_cancel(request: web.Request, state: EmulatorState) -> web.StreamResponse:
-    denied = _authorised(request, state)
-    if denied is not None:
-        return denied
-    task_id = _task_id(request)
-    if task_id is None:
-        return validation_problem({"id": ["The id query parameter is required (the task id from the POST)."]})
+    task_id = _authorised_task_id(request, state)
+    if not isinstance(task_id, str):
+        return task_id
     state.tasks.cancel(task_id)
     return web.Response(status=200)
 
