@@ -27,7 +27,7 @@ from aspose_ocr_provider.emulator.engines.fixtures import FixturesEngine
 from aspose_ocr_provider.emulator.state import EmulatorState
 from aspose_ocr_provider.emulator.testing import EmulatorHandle, _ServerThread, run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TableSettings
-from tests.faults.airflow_state import task_states, xcom
+from tests.airflow_runs import task_states, xcom
 from tests.faults.images import FaultImages, png
 from tests.ground_truth import assert_exactly_once, sqlite_rows
 

@@ -16,7 +16,7 @@ import pytest
 from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
-from tests.faults.airflow_state import task_states, xcom
+from tests.airflow_runs import task_states, xcom
 from tests.faults.images import FaultImages
 from tests.ground_truth import assert_exactly_once, read_rows
 

@@ -16,7 +16,7 @@ from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH, TaskStatus
-from tests.faults.airflow_state import task_states, xcom
+from tests.airflow_runs import task_states, xcom
 from tests.faults.images import FaultImages
 from tests.ground_truth import assert_exactly_once, sqlite_rows
 

@@ -18,6 +18,7 @@ from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from tests.airflow_runs import register_dag, task_instance, xcom
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CSV = "0,1\nitem,qty\napple,3\n"
@@ -41,45 +42,8 @@ def _images(emu: Any, folder: Path, count: int, first: int = 0) -> list[Path]:
     return paths
 
 
-def _xcom(dr: Any, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
-    from airflow.models.xcom import XComModel
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    with create_session() as session:
-        value = session.scalar(
-            select(XComModel.value).where(
-                XComModel.dag_id == dr.dag_id,
-                XComModel.run_id == dr.run_id,
-                XComModel.task_id == task_id,
-                XComModel.key == key,
-                XComModel.map_index == map_index,
-            )
-        )
-    return XComModel.deserialize_value(type("Row", (), {"value": value})()) if value is not None else None
-
-
-def _ti(dr: Any, task_id: str, map_index: int = -1) -> Any:
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        return dr.get_task_instance(task_id, session=session, map_index=map_index)
-
-
 def _run(dag: DAG) -> Any:
-    """``dag.test()`` for a DAG defined in a test: register it with the bundle first, as the
-    DAG processor would, since Airflow 3 refuses to run a DAG that is not serialized."""
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.collection import update_dag_parsing_results_in_db
-    from airflow.serialization.serialized_objects import LazyDeserializedDAG
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-        session.flush()
-        update_dag_parsing_results_in_db(
-            "dags-folder", None, [LazyDeserializedDAG.from_dag(dag)], {}, None, set(), session=session
-        )
+    register_dag(dag)
     return dag.test(logical_date=START)
 
 
@@ -113,8 +77,8 @@ def test_ids_reach_xcom_and_the_sensor_defers(
         dr = _run(dag)
 
     assert dr.state == "success"
-    ids = _xcom(dr, "submit")
-    records = _xcom(dr, "submit", "submissions")
+    ids = xcom(dr, "submit")
+    records = xcom(dr, "submit", "submissions")
     assert len(ids) == 4 and len(set(ids)) == 4
     assert [r["task_id"] for r in records] == ids
     assert [r["source"] for r in records] == [str(p) for p in paths] + ["<bytes input #1>"]
@@ -124,7 +88,7 @@ def test_ids_reach_xcom_and_the_sensor_defers(
     # The sensor deferred: dag.test ran its trigger in line, and the trigger polled the status endpoint.
     assert "running trigger in line" in caplog.text
     assert emu.count("GET", TASK_STATUS_PATH) >= 4 * 3
-    assert _xcom(dr, "wait") == {"completed": ids, "failed": []}
+    assert xcom(dr, "wait") == {"completed": ids, "failed": []}
 
 
 @pytest.mark.parametrize("mode", ["poke", "reschedule"])
@@ -142,7 +106,7 @@ def test_poke_and_reschedule_modes_reach_the_same_verdict(emu: Any, tmp_path: Pa
         )
     dr = _run(dag)
     assert dr.state == "success"
-    assert _xcom(dr, "wait") == {"completed": _xcom(dr, "submit"), "failed": []}
+    assert xcom(dr, "wait") == {"completed": xcom(dr, "submit"), "failed": []}
 
 
 def test_error_fails_with_the_api_messages_and_the_source(emu: Any, tmp_path: Path) -> None:
@@ -160,7 +124,7 @@ def test_error_fails_with_the_api_messages_and_the_source(emu: Any, tmp_path: Pa
         )
     dr = _run(dag)
     assert dr.state == "failed"
-    (task_id,) = _xcom(dr, "submit")
+    (task_id,) = xcom(dr, "submit")
     error = failures.by_task["wait"]
     assert isinstance(error, AsposeOcrError)
     text = str(error)
@@ -182,8 +146,8 @@ def test_error_reported_not_raised_when_asked(emu: Any, tmp_path: Path) -> None:
         )
     dr = _run(dag)
     assert dr.state == "success"
-    report = _xcom(dr, "wait")
-    (task_id,) = _xcom(dr, "submit")
+    report = xcom(dr, "wait")
+    (task_id,) = xcom(dr, "submit")
     assert report["completed"] == []
     (failed,) = report["failed"]
     assert failed["task_id"] == task_id and failed["status"] == "Error" and failed["source"] == str(path)
@@ -206,7 +170,7 @@ def test_not_exist_fails_and_says_results_are_kept_24_hours(emu: Any, tmp_path: 
         submit >> a_day_later >> wait
     dr = _run(dag)
     assert dr.state == "failed"
-    (task_id,) = _xcom(dr, "submit")
+    (task_id,) = xcom(dr, "submit")
     text = str(failures.by_task["wait"])
     assert f"{task_id} (source unknown): NotExist" in text
     assert "keeps results for 24 hours" in text
@@ -231,7 +195,7 @@ def test_timeout_fires_in_deferrable_mode(emu: Any, tmp_path: Path) -> None:
     error = failures.by_task["wait"]
     assert isinstance(error, AirflowSensorTimeout)
     assert "2 Aspose.OCR task(s) not finished" in str(error)
-    for task_id in _xcom(dr, "submit"):
+    for task_id in xcom(dr, "submit"):
         assert task_id in str(error)
 
 
@@ -251,12 +215,12 @@ def test_mapped_submit_over_batches(emu: Any, tmp_path: Path) -> None:
     emu.configure(task_error_rate=1.0)  # recognition fails; the report must still name each image
     dr = _run(dag)
     assert dr.state == "success"
-    first, second = _xcom(dr, "submit", map_index=0), _xcom(dr, "submit", map_index=1)
+    first, second = xcom(dr, "submit", map_index=0), xcom(dr, "submit", map_index=1)
     assert (len(first), len(second)) == (3, 2)
-    assert [r["source"] for r in _xcom(dr, "submit", "submissions", map_index=1)] == [
+    assert [r["source"] for r in xcom(dr, "submit", "submissions", map_index=1)] == [
         str(p) for p in paths[3:]
     ]
-    report = _xcom(dr, "wait")
+    report = xcom(dr, "wait")
     assert report["completed"] == []
     assert {f["task_id"]: f["source"] for f in report["failed"]} == dict(
         zip(first + second, [str(p) for p in paths], strict=True)
@@ -284,8 +248,8 @@ def test_a_retried_submit_reuses_the_ids_of_the_killed_try(emu: Any, tmp_path: P
         )
     dr = _run(dag)
     assert dr.state == "success"
-    assert _ti(dr, "submit").try_number == 2
-    ids = _xcom(dr, "submit")
+    assert task_instance(dr, "submit").try_number == 2
+    ids = xcom(dr, "submit")
     assert len(set(ids)) == 6
     # Every image was paid for exactly once, across both tries.
     assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 6
@@ -300,7 +264,7 @@ def test_a_batch_of_hundreds_in_one_task(emu: Any, tmp_path: Path) -> None:
         AsposeOcrTaskSensor(task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05)
     dr = _run(dag)
     assert dr.state == "success"
-    ids = _xcom(dr, "submit")
+    ids = xcom(dr, "submit")
     assert len(ids) == 201
     assert ids[200] == ids[0]  # the same bytes with the same settings are submitted once
     assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 200

@@ -15,6 +15,7 @@ import pytest
 from aspose_ocr_provider.emulator.testing import EmulatorHandle, run_emulator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator, warehouse_asset
+from tests.airflow_runs import register_dag
 from tests.load.backends import Warehouse
 from tests.load.ocr_tasks import submit
 
@@ -44,25 +45,10 @@ def run_load(tmp_path: Path, logical_date: datetime, **op_kwargs: Any) -> tuple[
             out.write_text(json.dumps(result))
 
         record(load.output)
-    _register(dag)
+    register_dag(dag)
     # run_after fixes the run id, so a second call with the same date re-runs the same DAG run.
     run = dag.test(logical_date=logical_date, run_after=logical_date)
     return str(run.state), (json.loads(out.read_text()) if out.exists() else None)
-
-
-def _register(dag: Any) -> None:
-    """Serialize a DAG defined in a test, as the DAG processor would (dag.test() requires it)."""
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.collection import update_dag_parsing_results_in_db
-    from airflow.serialization.serialized_objects import LazyDeserializedDAG
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-        session.flush()
-        update_dag_parsing_results_in_db(
-            "dags-folder", None, [LazyDeserializedDAG.from_dag(dag)], {}, None, set(), session=session
-        )
 
 
 def _prov_rows(warehouse: Warehouse, table: str = "invoices") -> list[tuple[Any, ...]]:
