@@ -47,6 +47,20 @@ def _run(dag: DAG) -> Any:
     return dag.test(logical_date=START)
 
 
+def _submit_and_wait(dag_id: str, images: str, **sensor_kwargs: Any) -> DAG:
+    """submit >> wait, the sensor given the submit records and test timing."""
+    with DAG(dag_id, schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=images)
+        AsposeOcrTaskSensor(
+            task_id="wait",
+            ocr_task_ids=XComArg(submit, key="submissions"),
+            poll_interval=0.05,
+            max_poll_interval=0.1,
+            **sensor_kwargs,
+        )
+    return dag
+
+
 class Failures:
     """Collects the exception each failed task ended with, through Airflow's own callback."""
 
@@ -113,16 +127,7 @@ def test_error_fails_with_the_api_messages_and_the_source(emu: Any, tmp_path: Pa
     (path,) = _images(emu, tmp_path, 1)
     emu.configure(task_error_rate=1.0)
     failures = Failures()
-    with DAG("job_error", schedule=None, start_date=START) as dag:
-        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(path))
-        AsposeOcrTaskSensor(
-            task_id="wait",
-            ocr_task_ids=XComArg(submit, key="submissions"),
-            poll_interval=0.05,
-            max_poll_interval=0.1,
-            on_failure_callback=failures,
-        )
-    dr = _run(dag)
+    dr = _run(_submit_and_wait("job_error", str(path), on_failure_callback=failures))
     assert dr.state == "failed"
     (task_id,) = xcom(dr, "submit")
     error = failures.by_task["wait"]
@@ -135,16 +140,7 @@ def test_error_fails_with_the_api_messages_and_the_source(emu: Any, tmp_path: Pa
 def test_error_reported_not_raised_when_asked(emu: Any, tmp_path: Path) -> None:
     (path,) = _images(emu, tmp_path, 1)
     emu.configure(task_error_rate=1.0)
-    with DAG("job_error_soft", schedule=None, start_date=START) as dag:
-        submit = AsposeOcrSubmitTableOperator(task_id="submit", images=str(path))
-        AsposeOcrTaskSensor(
-            task_id="wait",
-            ocr_task_ids=XComArg(submit, key="submissions"),
-            poll_interval=0.05,
-            max_poll_interval=0.1,
-            fail_on_error=False,
-        )
-    dr = _run(dag)
+    dr = _run(_submit_and_wait("job_error_soft", str(path), fail_on_error=False))
     assert dr.state == "success"
     report = xcom(dr, "wait")
     (task_id,) = xcom(dr, "submit")
