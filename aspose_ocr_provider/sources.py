@@ -140,7 +140,7 @@ def _file_reader(path: str) -> Callable[[], bytes]:
 def _expand_object(
     text: str, problems: _Problems, path: Any | None = None
 ) -> list[tuple[str, Callable[[], bytes]]]:
-    from airflow.sdk import ObjectStoragePath
+    from aspose_ocr_provider.compat import ObjectStoragePath
 
     try:
         if _has_glob(text.partition("://")[2]):

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 import requests
 from airflow.providers.http.hooks.http import HttpHook
-from airflow.sdk import BaseHook
 
+from aspose_ocr_provider.compat import BaseHook
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks import protocol
 from aspose_ocr_provider.hooks.connection_settings import (

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from airflow.sdk import Asset, AssetAlias, BaseHook, BaseOperator
 
+from aspose_ocr_provider.compat import Asset, AssetAlias, BaseHook, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
@@ -18,8 +18,7 @@ from aspose_ocr_provider.tables.results import result_tables
 from aspose_ocr_provider.tables.writer import LOAD_MODES, SCHEMA_EVOLUTIONS, TableBatch, TableWriter
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from aspose_ocr_provider.compat import Context
     from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 
 ASSET_SCHEME = "aspose-ocr-warehouse"

@@ -109,7 +109,7 @@ class SubmissionLedger:
 
     def load(self) -> dict[str, LedgerEntry]:
         """Entries that earlier tries of this task instance recorded, by image key."""
-        from airflow.sdk import Variable
+        from aspose_ocr_provider.compat import Variable
 
         try:
             keys = list(Variable.keys(prefix=self.prefix))  # a lazy proxy: force it here
@@ -142,7 +142,7 @@ class SubmissionLedger:
 
     def flush(self) -> None:
         """Write every changed page now."""
-        from airflow.sdk import Variable
+        from aspose_ocr_provider.compat import Variable
 
         self._last_flush = time.monotonic()
         dirty, self._dirty = sorted(self._dirty), set()

@@ -9,8 +9,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowTaskTimeout, BaseOperator
-
+from aspose_ocr_provider.compat import AirflowTaskTimeout, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
@@ -18,7 +17,7 @@ from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, Submiss
 from aspose_ocr_provider.sources import DEFAULT_MAX_IMAGE_BYTES, ImageSource, describe, resolve_images
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from aspose_ocr_provider.compat import Context
 
 SUBMISSIONS_XCOM_KEY = "submissions"
 """XCom key of the per-input provenance records (source, task_id, sha256, submitted_at)."""

@@ -10,16 +10,14 @@ from configparser import ConfigParser
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowSensorTimeout, BaseSensorOperator, conf
-from airflow.sdk import PokeReturnValue
-
+from aspose_ocr_provider.compat import AirflowSensorTimeout, BaseSensorOperator, PokeReturnValue, conf
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.models import RETENTION_SECONDS, TaskStatus, task_refs
 from aspose_ocr_provider.triggers.task_status import AsposeOcrTaskTrigger
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from aspose_ocr_provider.compat import Context
 
 _DEFER_GRACE_SECONDS = 60
 """The scheduler's own deferral timeout is set this much later than the trigger's, so the

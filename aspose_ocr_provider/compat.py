@@ -1,0 +1,60 @@
+"""The one place that knows which Airflow version is running.
+
+We support Airflow 3.0.6 to 3.3 (``pyproject.toml`` declares exactly what CI tests). Names moved
+between those releases (3.0 has no ``airflow.sdk.BaseHook``, 3.1 no
+``airflow.sdk.exceptions.AirflowSkipException``), so every module and example DAG imports them from
+here; ``airflow.providers.common.compat``, the bridge the official providers use, does the
+resolving. Features that only newer Airflow has are announced by the flags below, and each user of
+such a feature keeps a fallback for the older releases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import (
+    AIRFLOW_V_3_3_PLUS,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    AirflowTaskTimeout,
+    Asset,
+    AssetAlias,
+    BaseHook,
+    BaseOperator,
+    BaseSensorOperator,
+    Context,
+    ObjectStoragePath,
+    PokeReturnValue,
+    Variable,
+    conf,
+)
+
+try:  # Airflow >= 3.1: masks in the task process and tells the supervisor too.
+    from airflow.sdk.log import mask_secret
+except ImportError:  # Airflow 3.0
+    from airflow.sdk.execution_time.secrets_masker import mask_secret  # type: ignore[no-redef]
+
+amask_secret: Any
+try:  # Airflow >= 3.1: the async variant a triggerer must use (no blocking supervisor call).
+    from airflow.sdk.log import amask_secret
+except ImportError:  # Airflow 3.0
+    amask_secret = None
+
+__all__ = [
+    "AIRFLOW_V_3_3_PLUS",
+    "AirflowSensorTimeout",
+    "AirflowSkipException",
+    "AirflowTaskTimeout",
+    "Asset",
+    "AssetAlias",
+    "BaseHook",
+    "BaseOperator",
+    "BaseSensorOperator",
+    "Context",
+    "ObjectStoragePath",
+    "PokeReturnValue",
+    "Variable",
+    "amask_secret",
+    "conf",
+    "mask_secret",
+]
