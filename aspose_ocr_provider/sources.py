@@ -1,10 +1,11 @@
-"""Turn what a DAG author passes as ``images`` into checked, hashed image sources.
+"""Turn what a DAG author passes as ``images`` into checked, hashed pages to submit.
 
-The submit operator must refuse a whole batch before it pays for any image, so every input is
-resolved, read, sniffed and hashed here first. Sources keep a way to read their bytes again rather
-than the bytes themselves, so a batch of thousands of large images is not held in memory at once;
-a re-read is compared with the first read's sha256 so a file changed in between is not submitted
-under the wrong provenance.
+The submit operator must refuse a whole batch before it pays for any page, so every input is
+resolved, read, sniffed, hashed and (for PDFs and multi-frame TIFFs) opened and measured page by
+page here first. Sources keep a way to read their bytes again rather than the bytes themselves, so
+a batch of thousands of large inputs is not held in memory at once; a re-read is compared with the
+first read's sha256 so a file changed in between is not submitted under the wrong provenance.
+Pages are identified by the document's sha256 and their 1-based number (1 for a plain image).
 """
 
 from __future__ import annotations
@@ -12,33 +13,47 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import SUPPORTED_IMAGE_FORMATS, sniff_image_format
+from aspose_ocr_provider.pages import (
+    DEFAULT_DPI,
+    DEFAULT_MAX_PAGES,
+    DocumentError,
+    PagedDocument,
+    PageSelection,
+    open_document,
+)
 
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """Default per-image size cap. The service documents no limit; this guards cost and memory."""
+
+DOCUMENT_FORMATS: tuple[str, ...] = ("pdf",)
+"""Inputs taken besides the API's image formats, because they are split into page images first."""
 
 _GLOB_CHARS = frozenset("*?[")
 _MAX_LISTED_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
-class ImageSource:
-    """One image to submit: where it came from, its digest and how to read it again."""
+class Document:
+    """One input file or object as read at validation: its digest, format and how to read it again."""
 
     source: str
     sha256: str
     size: int
     format: str
+    page_count: int
+    dpi: int
+    max_image_bytes: int
     _reader: Callable[[], bytes]
 
     def read(self) -> bytes:
-        """The image bytes, refused if they no longer match the digest taken at validation."""
+        """The document bytes, refused if they no longer match the digest taken at validation."""
         data = self._reader()
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise AsposeOcrError(
@@ -46,6 +61,81 @@ class ImageSource:
                 "it under the old provenance. Make sure inputs are not rewritten while the task runs."
             )
         return data
+
+    def open(self) -> PagedDocument:
+        try:
+            return open_document(self.read(), self.format, self.dpi)
+        except DocumentError as exc:
+            raise AsposeOcrError(f"{self.source}: {exc}.") from None
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """One page to submit (a plain image is page 1 of 1): its document and its page number."""
+
+    document: Document
+    page: int = 1
+
+    @property
+    def source(self) -> str:
+        return self.document.source
+
+    @property
+    def sha256(self) -> str:
+        """The sha256 of the whole document: with ``page``, the identity of this input."""
+        return self.document.sha256
+
+    @property
+    def size(self) -> int:
+        return self.document.size
+
+    @property
+    def format(self) -> str:
+        return self.document.format
+
+    @property
+    def label(self) -> str:
+        """How messages name this page: the source, plus the page when the document has several."""
+        if self.document.page_count == 1:
+            return self.source
+        return f"{self.source} page {self.page}"
+
+    def read(self) -> bytes:
+        """The image bytes to submit for this page (re-reads the document; prefer ``page_images``)."""
+        return next(page_images([self]))[1]
+
+
+def page_images(sources: Iterable[ImageSource]) -> Generator[tuple[ImageSource, bytes], None, None]:
+    """Each source with the image bytes to submit, made only when the consumer asks for it.
+
+    Consecutive pages of one document share one opened copy of it, so a 200-page PDF is read
+    once and rendered one page at a time: memory holds the document and the page being made,
+    never the whole document's bitmaps.
+    """
+    opened: PagedDocument | None = None
+    current: Document | None = None
+    try:
+        for src in sources:
+            if src.document is not current:
+                if opened is not None:
+                    opened.close()
+                    opened = None
+                current = src.document
+                opened = current.open()
+            assert opened is not None
+            try:
+                image = opened.image(src.page)
+            except DocumentError as exc:
+                raise AsposeOcrError(f"{src.label}: {exc}.") from None
+            if len(image) > current.max_image_bytes:
+                raise AsposeOcrError(
+                    f"{src.label} rendered to {len(image):,} bytes, over the limit of "
+                    f"{current.max_image_bytes:,} bytes; lower dpi or raise max_image_bytes."
+                )
+            yield src, image
+    finally:
+        if opened is not None:
+            opened.close()
 
 
 class _Problems:
@@ -65,8 +155,7 @@ class _Problems:
         lines = "\n".join(f"  - {item}" for item in shown)
         tail = f"\n  ... and {more} more." if more else ""
         raise AsposeOcrError(
-            f"Nothing was submitted: {len(self.items)} problem(s) with the {total} image input(s):\n"
-            f"{lines}{tail}"
+            f"Nothing was submitted: {len(self.items)} problem(s) with the {total} input(s):\n{lines}{tail}"
         )
 
 
@@ -173,40 +262,85 @@ def _object_reader(obj: Any) -> Callable[[], bytes]:
     return lambda: bytes(obj.read_bytes())
 
 
-def _check(source: str, data: bytes, max_image_bytes: int, problems: _Problems) -> str | None:
+def _check(source: str, data: bytes, problems: _Problems) -> str | None:
     if not data:
         problems.add(f"{source} is empty (0 bytes); an upload or copy was probably cut short.")
         return None
-    if len(data) > max_image_bytes:
-        problems.add(
-            f"{source} is {len(data):,} bytes, over the limit of {max_image_bytes:,} bytes; shrink it or "
-            "raise max_image_bytes."
-        )
-        return None
     kind = sniff_image_format(data)
-    if kind == "pdf":
-        problems.add(
-            f"{source} is a PDF. Table recognition takes images only; render its pages to PNG first, or "
-            "use Aspose.OCR's PDF recognition (POST /v5.0/ocr/RecognizePdf) for whole documents."
-        )
-        return None
-    if kind not in SUPPORTED_IMAGE_FORMATS:
+    if kind not in SUPPORTED_IMAGE_FORMATS and kind not in DOCUMENT_FORMATS:
         problems.add(
             f"{source} is not an image format the API takes (its first bytes are {data[:8]!r}); "
-            f"give one of: {', '.join(f.upper() for f in SUPPORTED_IMAGE_FORMATS)}."
+            f"give one of: {', '.join(f.upper() for f in SUPPORTED_IMAGE_FORMATS + DOCUMENT_FORMATS)}."
         )
         return None
     return kind
 
 
-def resolve_images(images: Any, max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> list[ImageSource]:
-    """Resolve, read, check and hash every input, in input order (globs sorted by name).
+def _oversize(source: str, size: int, max_image_bytes: int) -> str:
+    return (
+        f"{source} is {size:,} bytes, over the limit of {max_image_bytes:,} bytes; shrink it or "
+        "raise max_image_bytes."
+    )
+
+
+def _pages_of(
+    source: str,
+    data: bytes,
+    kind: str,
+    *,
+    selection: PageSelection,
+    dpi: int,
+    max_pages: int,
+    max_image_bytes: int,
+    problems: _Problems,
+) -> tuple[int, list[int]] | None:
+    """Open a document, check every selected page can be made; its page count and the pages."""
+    try:
+        document = open_document(data, kind, dpi)
+    except DocumentError as exc:
+        problems.add(f"{source}: {exc}.")
+        return None
+    try:
+        if kind != "pdf" and document.page_count == 1 and len(data) > max_image_bytes:  # sent as it is
+            problems.add(_oversize(source, len(data), max_image_bytes))
+            return None
+        chosen = selection.select(document.page_count)
+        if len(chosen) > max_pages:
+            problems.add(
+                f"{source}: {len(chosen)} page(s) selected, over max_pages={max_pages} per document; "
+                f"choose fewer with pages= (e.g. pages='1-{max_pages}') or raise max_pages."
+            )
+            return None
+        for page in chosen:
+            document.check_page(page)
+        return document.page_count, chosen
+    except DocumentError as exc:
+        problems.add(f"{source}: {exc}.")
+        return None
+    finally:
+        document.close()
+
+
+def resolve_images(
+    images: Any,
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
+    *,
+    pages: str | int | Sequence[int] | None = "all",
+    dpi: int = DEFAULT_DPI,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> list[ImageSource]:
+    """Resolve, read, check and hash every input; one source per page, in input and page order.
 
     :param images: a path, glob, URI (``file://``, or any scheme an installed fsspec filesystem
-        serves through ``ObjectStoragePath``), raw bytes, or a (nested) list of those.
-    :param max_image_bytes: refuse any image larger than this.
+        serves through ``ObjectStoragePath``), raw bytes, or a (nested) list of those. Images,
+        PDFs and multi-frame TIFFs.
+    :param max_image_bytes: refuse any image (or rendered page) larger than this.
+    :param pages: which pages of each PDF or TIFF: ``"all"``, or ranges like ``"1-3,7"``.
+    :param dpi: resolution PDF pages are rendered at.
+    :param max_pages: refuse a document with more selected pages than this.
     :raises AsposeOcrError: naming every bad input, before anything is submitted.
     """
+    selection = pages if isinstance(pages, PageSelection) else PageSelection.parse(pages)
     items = _flatten(images)
     problems = _Problems()
     if not items:
@@ -220,15 +354,31 @@ def resolve_images(images: Any, max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES) 
             except Exception as exc:
                 problems.add(f"{source} cannot be read: {type(exc).__name__}: {exc}.")
                 continue
-            kind = _check(source, data, max_image_bytes, problems)
-            if kind is not None:
-                digest = hashlib.sha256(data).hexdigest()
-                resolved.append(ImageSource(source, digest, len(data), kind, reader))
+            kind = _check(source, data, problems)
+            if kind is None:
+                continue
+            found = _pages_of(
+                source,
+                data,
+                kind,
+                selection=selection,
+                dpi=dpi,
+                max_pages=max_pages,
+                max_image_bytes=max_image_bytes,
+                problems=problems,
+            )
+            if found is None:
+                continue
+            page_count, chosen = found
+            digest = hashlib.sha256(data).hexdigest()
+            document = Document(source, digest, len(data), kind, page_count, dpi, max_image_bytes, reader)
+            resolved.extend(ImageSource(document, page) for page in chosen)
     problems.raise_if_any(len(items))
     return resolved
 
 
 def describe(sources: Sequence[ImageSource]) -> str:
     """A one-line summary for the task log."""
-    total = sum(s.size for s in sources)
-    return f"{len(sources)} image(s), {total:,} bytes"
+    documents = {id(s.document): s.document for s in sources}
+    total = sum(d.size for d in documents.values())
+    return f"{len(sources)} page(s) of {len(documents)} input(s), {total:,} bytes"

@@ -36,27 +36,33 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "aspose_ocr.submissions."
 
 
-def image_key(sha256: str, settings_json: Mapping[str, Any]) -> str:
-    """The identity of one paid-for recognition: the same bytes with the same settings."""
+def image_key(sha256: str, settings_json: Mapping[str, Any], page: int = 1) -> str:
+    """The identity of one paid-for recognition: the same page of the same bytes, same settings.
+
+    Every page of a document has its own key, so a retry reuses each page's id and never pays
+    for a page twice.
+    """
     canonical = json.dumps(settings_json, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{sha256}|{canonical}".encode()).hexdigest()[:40]
+    return hashlib.sha256(f"{sha256}|{page}|{canonical}".encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """What an earlier try obtained for one image."""
+    """What an earlier try obtained for one page (1 for a plain image)."""
 
     task_id: str
     sha256: str
     source: str
     submitted_at: str
+    page: int = 1
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "task_id": self.task_id,
             "sha256": self.sha256,
             "source": self.source,
             "submitted_at": self.submitted_at,
+            "page": self.page,
         }
 
     @classmethod
@@ -66,6 +72,7 @@ class LedgerEntry:
             sha256=str(data["sha256"]),
             source=str(data.get("source", "")),
             submitted_at=str(data["submitted_at"]),
+            page=int(data.get("page", 1)),
         )
 
 
@@ -79,7 +86,7 @@ class SubmissionLedger:
         self.label = f"{dag_id}/{run_id}/{task_id}[{map_index}]"
         digest = hashlib.sha256(f"{dag_id}\x00{run_id}\x00{task_id}\x00{map_index}".encode()).hexdigest()
         self.prefix = f"{KEY_PREFIX}{digest[:24]}."
-        self._pages: list[dict[str, dict[str, str]]] = []
+        self._pages: list[dict[str, dict[str, Any]]] = []
         self._page_of: dict[str, int] = {}
         self._dirty: set[int] = set()
         self._stored: set[int] = set()
@@ -102,7 +109,7 @@ class SubmissionLedger:
             )
         self._durable = False
 
-    def _page(self, number: int) -> dict[str, dict[str, str]]:
+    def _page(self, number: int) -> dict[str, dict[str, Any]]:
         while len(self._pages) <= number:
             self._pages.append({})
         return self._pages[number]

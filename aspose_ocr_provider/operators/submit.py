@@ -14,13 +14,20 @@ from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
-from aspose_ocr_provider.sources import DEFAULT_MAX_IMAGE_BYTES, ImageSource, describe, resolve_images
+from aspose_ocr_provider.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
+from aspose_ocr_provider.sources import (
+    DEFAULT_MAX_IMAGE_BYTES,
+    ImageSource,
+    describe,
+    page_images,
+    resolve_images,
+)
 
 if TYPE_CHECKING:
     from aspose_ocr_provider.compat import Context
 
 SUBMISSIONS_XCOM_KEY = "submissions"
-"""XCom key of the per-input provenance records (source, task_id, sha256, submitted_at)."""
+"""XCom key of the per-page provenance records (source, task_id, sha256, page, submitted_at)."""
 
 KILL_BUDGET_SECONDS = 4.0
 """Time ``on_kill`` allows itself: Airflow escalates SIGTERM to SIGKILL after 5 seconds."""
@@ -124,10 +131,18 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     :param rotate: Rotate the image by this many degrees first (templated).
     :param regions: Areas to recognise: ``(x1, y1, x2, y2)`` tuples or the API's region objects (templated).
     :param max_concurrency: Most submissions in flight at once.
-    :param max_image_bytes: Refuse images larger than this many bytes (the API documents no limit).
+    :param max_image_bytes: Refuse images (and rendered pages) larger than this many bytes (the
+        API documents no limit).
+    :param pages: Which pages of each PDF or multi-frame TIFF to submit (templated): ``"all"``
+        (default), or 1-based pages and ranges such as ``"1-3,7"`` or ``"2-"`` (page 2 to the end).
+        A page the document does not have is an error naming the file.
+    :param dpi: Resolution PDF pages are rendered at (default 300, what OCR is tuned for; lower
+        it for large pages, raise it for small print).
+    :param max_pages: Refuse a document with more selected pages than this (default 500): each
+        page is one billed recognition.
     """
 
-    template_fields: Sequence[str] = ("images", "settings", *SETTING_ARGS)
+    template_fields: Sequence[str] = ("images", "settings", "pages", *SETTING_ARGS)
     ui_color = "#f4a261"
 
     def __init__(
@@ -150,6 +165,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         regions: Sequence[Any] | None = None,
         max_concurrency: int = 8,
         max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
+        pages: str | int | Sequence[int] = "all",
+        dpi: int = DEFAULT_DPI,
+        max_pages: int = DEFAULT_MAX_PAGES,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -172,8 +190,17 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             raise ValueError(f"max_concurrency must be a positive integer, got {max_concurrency!r}.")
         if not isinstance(max_image_bytes, int) or max_image_bytes < 1:
             raise ValueError(f"max_image_bytes must be a positive number of bytes, got {max_image_bytes!r}.")
+        if not isinstance(dpi, int) or not 36 <= dpi <= 1200:
+            raise ValueError(f"dpi must be a whole number from 36 to 1200 (default 300), got {dpi!r}.")
+        if not isinstance(max_pages, int) or max_pages < 1:
+            raise ValueError(f"max_pages must be a positive number of pages, got {max_pages!r}.")
         self.max_concurrency = max_concurrency
         self.max_image_bytes = max_image_bytes
+        self.pages = pages
+        self.dpi = dpi
+        self.max_pages = max_pages
+        if _is_static(pages):
+            PageSelection.parse(pages)  # a typo fails when the DAG is parsed
         if _is_static(settings) and all(_is_static(getattr(self, a)) for a in SETTING_ARGS):
             self.table_settings()  # a typo in a static setting fails when the DAG is parsed
 
@@ -213,8 +240,10 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     def _execute(self, context: Context) -> list[str]:
         settings = self.table_settings()
         settings_json = settings.to_json()
-        sources = resolve_images(self.images, self.max_image_bytes)
-        keys = [image_key(s.sha256, settings_json) for s in sources]
+        sources = resolve_images(
+            self.images, self.max_image_bytes, pages=self.pages, dpi=self.dpi, max_pages=self.max_pages
+        )
+        keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
 
         ledger = SubmissionLedger.for_task_instance(context["ti"])
@@ -226,25 +255,26 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             if key not in entries:
                 first_source.setdefault(key, src)
         self.log.info(
-            "%d distinct image(s): %d reused from an earlier try, %d to submit.",
+            "%d distinct page(s): %d reused from an earlier try, %d to submit.",
             len(set(keys)),
             len(entries),
             len(first_source),
         )
         entries.update(self._submit_all(first_source, settings, ledger))
 
-        records = [
+        records: list[dict[str, Any]] = [
             {
                 "source": src.source,
                 "task_id": entries[key].task_id,
                 "sha256": src.sha256,
+                "page": src.page,
                 "submitted_at": entries[key].submitted_at,
             }
             for key, src in zip(keys, sources, strict=True)
         ]
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=records)
         ledger.clear()
-        return [record["task_id"] for record in records]
+        return [str(record["task_id"]) for record in records]
 
     def _reusable(
         self, earlier: dict[str, LedgerEntry], wanted: set[str], ledger: SubmissionLedger
@@ -279,26 +309,35 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     def _submit_all(
         self, todo: dict[str, ImageSource], settings: TableSettings, ledger: SubmissionLedger
     ) -> dict[str, LedgerEntry]:
-        """POST every image over a bounded pool; record each id as soon as it arrives."""
+        """POST every page over a bounded pool; record each id as soon as it arrives.
+
+        Pages are made (read, rendered, encoded) here, on this thread, only when a slot in the
+        pool frees up: at most twice ``max_concurrency`` page images exist at once, however long
+        the documents are.
+        """
         if not todo:
             return {}
         hook = self._hook()  # thread-safe: one HTTP session per thread, one shared token
 
-        def submit(src: ImageSource) -> LedgerEntry:
+        def submit(src: ImageSource, data: bytes) -> LedgerEntry:
             if self._kill.is_set():
                 raise AsposeOcrError("Submission stopped: the task is being killed.")
-            data = src.read()
             stamp = _now_iso()
             task_id = hook.submit_table(data, settings)
             with self._lock:
                 self._ids_this_try.append(task_id)
-            return LedgerEntry(task_id=task_id, sha256=src.sha256, source=src.source, submitted_at=stamp)
+            return LedgerEntry(
+                task_id=task_id, sha256=src.sha256, source=src.source, submitted_at=stamp, page=src.page
+            )
 
         done: dict[str, LedgerEntry] = {}
         failure: BaseException | None = None
-        pool = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(todo)))
-        by_future = {pool.submit(submit, src): key for key, src in todo.items()}
-        self._futures = list(by_future)
+        workers = min(self.max_concurrency, len(todo))
+        pool = ThreadPoolExecutor(max_workers=workers)
+        by_future: dict[Future[LedgerEntry], str] = {}
+        self._futures = []
+        keys = iter(todo)
+        rendered = page_images(todo.values())  # lazy: a page is made when next() asks for it
 
         seen: set[Future[LedgerEntry]] = set()
 
@@ -319,12 +358,32 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                         other.cancel()
 
         try:
-            pending: set[Future[LedgerEntry]] = set(by_future)
-            while pending:
+            pending: set[Future[LedgerEntry]] = set()
+            exhausted = False
+            while True:
+                while not exhausted and failure is None and len(pending) < 2 * workers:
+                    if self._kill.is_set():
+                        exhausted = True
+                        break
+                    try:
+                        src, data = next(rendered)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    except AsposeOcrError as exc:  # a page that cannot be made: stop feeding
+                        failure = exc
+                        break
+                    future = pool.submit(submit, src, data)
+                    del data  # the pool's work item holds the only copy until it is POSTed
+                    by_future[future] = next(keys)
+                    self._futures.append(future)
+                    pending.add(future)
+                if not pending:
+                    break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 collect(finished)
                 if finished and len(done) % 100 == 0 and done:
-                    self.log.info("Submitted %d of %d image(s).", len(done), len(todo))
+                    self.log.info("Submitted %d of %d page(s).", len(done), len(todo))
         except BaseException:
             # Interrupted (execution_timeout, kill): stop queued submissions, but record the ones
             # already on the wire, since the service will charge for them.
@@ -335,12 +394,13 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+            rendered.close()  # closes the document being rendered, if any
             ledger.flush()  # whatever happened, every accepted id is written before we leave
         if self._kill.is_set():
-            raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} image(s).")
+            raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} page(s).")
         if failure is not None:
             raise AsposeOcrError(
-                f"Submitting stopped after {len(done)} of {len(todo)} image(s) were accepted: {failure}. "
+                f"Submitting stopped after {len(done)} of {len(todo)} page(s) were accepted: {failure}. "
                 "The accepted ids are recorded, so a retry of this task reuses them instead of paying again."
             ) from failure
         return done

@@ -69,7 +69,7 @@ def test_every_problem_is_named_in_one_error(tmp_path: Path) -> None:
     assert message.startswith("Nothing was submitted: 7 problem(s)")
     assert "missing.png' does not exist" in message
     assert "*.tif' matches no file" in message
-    assert "scan.pdf is a PDF" in message and "RecognizePdf" in message
+    assert "scan.pdf: the PDF is truncated" in message
     assert "notes.txt is not an image format the API takes" in message
     assert "big.png is" in message and "over the limit of 2,000 bytes" in message
     assert "is a directory; give a glob" in message
