@@ -500,10 +500,23 @@ def sniff_image_format(data: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class TaskRef:
-    """One OCR task id handed downstream, with the image it came from when known."""
+    """One OCR task id handed downstream, with the input it came from when known.
+
+    ``sha256`` (of the whole input document) and the 1-based ``page`` are the input's identity;
+    a plain image is page 1. Both are None for a bare task id.
+    """
 
     task_id: str
     source: str | None = None
+    sha256: str | None = None
+    page: int | None = None
+
+    @property
+    def label(self) -> str | None:
+        """How messages name the input: its source, with the page when it is past the first."""
+        if self.source and self.page and self.page > 1:
+            return f"{self.source} page {self.page}"
+        return self.source
 
 
 def task_refs(value: Any) -> list[TaskRef]:
@@ -537,7 +550,16 @@ def task_refs(value: Any) -> list[TaskRef]:
                 f"Submit record {dict(value)!r} has no 'task_id'; pass the submit task's records."
             )
         source = value.get("source")
-        return [TaskRef(str(value["task_id"]), str(source) if source else None)]
+        sha256 = value.get("sha256")
+        page = value.get("page")
+        return [
+            TaskRef(
+                str(value["task_id"]),
+                str(source) if source else None,
+                str(sha256) if sha256 else None,
+                int(page) if page is not None else (1 if sha256 else None),
+            )
+        ]
     if isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
         return [ref for item in value for ref in task_refs(item)]
     raise ValueError(

@@ -36,7 +36,8 @@ from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
 
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
+# Images, and PDFs and multi-page TIFFs (the submit operator sends each page as an image).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".pdf")
 
 
 @dag(

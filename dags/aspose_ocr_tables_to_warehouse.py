@@ -3,9 +3,10 @@
 
 Copy this file into your DAGs folder, set two connections, and each run:
 
-1. **find_images** lists the images in a folder (`images_folder`, any `ObjectStoragePath` URI or
-   local path; empty = the sample images bundled with the provider);
-2. **submit** sends them, as one batch, to Aspose.OCR Cloud table recognition;
+1. **find_images** lists the images, PDFs and multi-page TIFFs in a folder (`images_folder`, any
+   `ObjectStoragePath` URI or local path; empty = the sample images bundled with the provider);
+2. **submit** sends them, as one batch, to Aspose.OCR Cloud table recognition: every page of a
+   PDF or TIFF is its own recognition, and its rows carry its page number (`_source_page`);
 3. **wait_for_ocr** waits for the recognitions to finish. It is *deferrable*: the waiting happens in
    the triggerer, so no worker slot is held while the cloud works;
 4. **load** writes every recognised table into `table` over the `warehouse_conn_id` connection in
@@ -35,8 +36,9 @@ from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
 # connection only, never the DAG.
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 
-# Image files the service reads for table recognition (single-page TIFF only).
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
+# Images, and documents whose pages the submit operator renders or splits into one image each
+# (PDFs, multi-page TIFF scans): every page is recognised, and its rows carry `_source_page`.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".pdf")
 
 
 @dag(

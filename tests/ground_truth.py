@@ -99,15 +99,20 @@ def postgres_rows(dsn: str, table: str) -> pd.DataFrame:
         return read_rows(conn, table)
 
 
-def assert_exactly_once(loaded: pd.DataFrame, run_id: str, csv_by_image: dict[str, str]) -> int:
+def assert_exactly_once(
+    loaded: pd.DataFrame, run_id: str, csv_by_image: dict[str, str], *, by_page: bool = False
+) -> int:
     """Assert the run wrote every table of ``csv_by_image`` exactly once and nothing else.
 
     ``loaded`` is the whole warehouse table; rows of other runs are not this run's business.
+    With ``by_page`` the keys are ``"<file name> page <n>"``, one per page of a document.
     Returns the number of rows checked.
     """
     assert not loaded.empty, "the warehouse table is missing or empty"
     rows = loaded[loaded["_dag_run_id"] == run_id].copy()
     rows["_image"] = rows["_source"].astype(str).str.rsplit("/", n=1).str[-1]
+    if by_page:
+        rows["_image"] = rows["_image"] + " page " + rows["_source_page"].astype(int).astype(str)
     keys = Counter(zip(rows["_image"], rows["_source_table"], rows["_source_row"], strict=True))
     duplicated = {k: n for k, n in keys.items() if n > 1}
     assert not duplicated, f"rows loaded more than once (image, table, row): {duplicated}"

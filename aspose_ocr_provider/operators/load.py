@@ -58,8 +58,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         :func:`aspose_ocr_provider.tables.result_to_dataframe` for the same cleaning without a database.
 
     :param ocr_task_ids: The OCR tasks to load (templated): the submit operator's output (task
-        ids), its ``submissions`` XCom (records with ``source`` and ``task_id``), or ids/records
-        given directly. Records give the provenance ``source``; a bare id is its own source.
+        ids), its ``submissions`` XCom (records with ``source``, ``task_id``, ``sha256`` and
+        ``page``), or ids/records given directly. Records give the provenance ``source``,
+        ``sha256`` and ``page``; a bare id is its own source, with no sha256 or page.
     :param conn_id: Any common-sql connection (SQLite, PostgreSQL, MySQL, Snowflake...) (templated).
     :param table: Target table, ``table`` or ``schema.table`` (templated). Used exactly as
         written (case-sensitive, quoted); a part may be quoted to contain dots.
@@ -74,7 +75,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         (stored as a fraction), amount of money or date (default True); otherwise all text.
     :param transform: A function DataFrame -> DataFrame applied to each table after cleaning
         (keep the index: it is the row number recorded in provenance).
-    :param provenance: True (default) adds ``_source``, ``_ocr_task_id``, ``_source_table``,
+    :param provenance: True (default) adds ``_source``, ``_source_sha256``, ``_source_page``
+        (1-based page of a PDF or TIFF, 1 for an image), ``_ocr_task_id``, ``_source_table``,
         ``_source_row``, ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
         (``{"source": "file"}``) or drops (``{"loaded_at": None}``) them; False adds none
         (then only append or replace modes work).
@@ -167,7 +169,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         return hook
 
     def execute(self, context: Context) -> dict[str, Any]:
-        records = [(ref.source or ref.task_id, ref.task_id) for ref in task_refs(self.ocr_task_ids)]
+        refs = task_refs(self.ocr_task_ids)
+        records = [(ref.label or ref.task_id, ref.task_id) for ref in refs]
         prov = provenance_columns(self.provenance)
         ti = context["ti"]
         map_index = getattr(ti, "map_index", -1)
@@ -185,7 +188,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         batch_sources: list[str] = []
         skipped: list[dict[str, Any]] = []
         column_texts: dict[str, str] = {}
-        for source, task_id in records:
+        for ref, (source, task_id) in zip(refs, records, strict=True):
             result = ocr.get_result(task_id)
             if result.task_status is not TaskStatus.COMPLETED:
                 messages = "; ".join(result.messages) or "the service gave no message"
@@ -243,7 +246,14 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                         frame = frame.set_axis(pd.RangeIndex(1, len(frame) + 1))
                 for name, text in table.columns.items():
                     column_texts.setdefault(name, text)
-                values = {"source": source, "ocr_task_id": task_id, "source_table": number, **run_values}
+                values = {
+                    "source": ref.source or task_id,
+                    "source_sha256": ref.sha256,
+                    "source_page": ref.page,
+                    "ocr_task_id": task_id,
+                    "source_table": number,
+                    **run_values,
+                }
                 batches.append(
                     TableBatch(
                         frame,

@@ -111,8 +111,8 @@ class AsposeOcrTaskSensor(BaseSensorOperator):
             )
         sources: dict[str, str] = {}
         for ref in refs:
-            if ref.source:
-                sources.setdefault(ref.task_id, ref.source)
+            if ref.label:
+                sources.setdefault(ref.task_id, ref.label)
         return ids, sources
 
     def execute(self, context: Context) -> Any:

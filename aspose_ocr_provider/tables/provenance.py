@@ -13,6 +13,8 @@ ProvenanceSpec = bool | Mapping[str, str | None]
 
 DEFAULT_PROVENANCE: dict[str, str] = {
     "source": "_source",
+    "source_sha256": "_source_sha256",
+    "source_page": "_source_page",
     "ocr_task_id": "_ocr_task_id",
     "source_table": "_source_table",
     "source_row": "_source_row",
@@ -20,7 +22,9 @@ DEFAULT_PROVENANCE: dict[str, str] = {
     "loaded_by": "_loaded_by",
     "loaded_at": "_loaded_at",
 }
-"""Key -> default column. ``source``: file or name the image came from; ``ocr_task_id``: the
+"""Key -> default column. ``source``: file or name the image came from; ``source_sha256``: sha256
+of that input's bytes (of the whole document for a PDF); ``source_page``: 1-based page within it
+(1 for a plain image); ``ocr_task_id``: the
 cloud's task id; ``source_table``: 1-based table number within the image; ``source_row``: the
 row's position in that table (header = row 1); ``dag_run_id``: Airflow run id; ``loaded_by``:
 ``dag_id.task_id`` (plus ``[map_index]``) of the load task; ``loaded_at``: load time, UTC."""
