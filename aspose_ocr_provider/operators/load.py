@@ -13,8 +13,11 @@ from aspose_ocr_provider.compat import Asset, AssetAlias, BaseHook, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
+from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
 from aspose_ocr_provider.tables.provenance import IDEMPOTENCY_KEYS, ProvenanceSpec, provenance_columns
+from aspose_ocr_provider.tables.quarantine import CellOrigin
 from aspose_ocr_provider.tables.results import result_tables
+from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS
 from aspose_ocr_provider.tables.writer import LOAD_MODES, SCHEMA_EVOLUTIONS, TableBatch, TableWriter
 
 if TYPE_CHECKING:
@@ -85,6 +88,13 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
     :param sanitize_names: snake_case the header text into column names (default True); False
         keeps the text verbatim (always quoted).
     :param index_row: ``"auto"`` (default) drops a leading ``0,1,2,...`` row; False keeps it.
+    :param header_rows: ``"auto"`` (default) recognises a group header over sub-headers and names
+        the columns by both (``sales_2025_h1``); a number fixes how many rows form the header.
+    :param type_conflicts: when an image's column does not have the type the warehouse column
+        already has: ``"widen"`` (default) widens the column (integer -> decimal -> text; numbers
+        keep the text the image shows), ``"quarantine"`` sets the cells that do not read as the
+        column's type aside in ``quarantine_table`` with their rows, ``"fail"`` fails naming the
+        image and cell.
     """
 
     template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table")
@@ -106,6 +116,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         skip_failed: bool = False,
         sanitize_names: bool = True,
         index_row: bool | str = "auto",
+        header_rows: HeaderRowsSpec = "auto",
+        type_conflicts: str = "widen",
         **kwargs: Any,
     ) -> None:
         if mode not in LOAD_MODES:
@@ -118,6 +130,14 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             raise ValueError(f"Unknown header {header!r}: use 'first_row', 'none' or a list of column names.")
         if index_row not in ("auto", True, False):
             raise ValueError(f"index_row must be 'auto', True or False, got {index_row!r}.")
+        if type_conflicts not in TYPE_CONFLICTS:
+            raise ValueError(
+                f"Unknown type_conflicts {type_conflicts!r}; use one of: {', '.join(TYPE_CONFLICTS)}."
+            )
+        if header_rows != "auto" and (
+            not isinstance(header_rows, int) or isinstance(header_rows, bool) or header_rows < 1
+        ):
+            raise ValueError(f"header_rows must be 'auto' or a whole number >= 1, got {header_rows!r}.")
         if transform is not None and not callable(transform):
             raise ValueError("transform must be a function that takes and returns a pandas DataFrame.")
         columns = provenance_columns(provenance)
@@ -151,6 +171,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.skip_failed = skip_failed
         self.sanitize_names = sanitize_names
         self.index_row = index_row
+        self.header_rows = header_rows
+        self.type_conflicts = type_conflicts
 
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
@@ -220,6 +242,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     infer_types=self.infer_types,
                     sanitize_names=self.sanitize_names,
                     reserved_names=reserved,
+                    header_rows=self.header_rows,
                 )
             except ValueError as exc:
                 raise ValueError(f"Cannot read the tables recognised in {source}: {exc}") from exc
@@ -259,6 +282,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                         frame,
                         constants={prov[k]: v for k, v in values.items() if k in prov},
                         index_column=prov.get("source_row"),
+                        # A transform may reshape the frame: then its cells are the only text there is.
+                        text=table.text if self.transform is None else None,
+                        origin=CellOrigin(source, task_id, source_table=number),
+                        headers=table.columns,
                     )
                 )
                 batch_sources.append(source)
@@ -275,6 +302,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 mode=self.mode,
                 schema_evolution=self.schema_evolution,
                 replace_key=replace_key,
+                type_conflicts=self.type_conflicts,
             )
             counts = writer.write(batches)
             for source, count in zip(batch_sources, counts, strict=True):

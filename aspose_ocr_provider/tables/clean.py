@@ -13,10 +13,14 @@ from typing import Literal
 
 import pandas as pd
 
+from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec, combine_header_rows, detect_header_rows
 from aspose_ocr_provider.tables.sql_names import sql_safe_names
 
 HeaderSpec = Literal["first_row", "none"] | Sequence[str]
 IndexRowSpec = Literal["auto"] | bool
+
+MAX_HEADER_ROWS_READ = 4
+"""Leading rows looked at to detect a multi-row header."""
 
 SOURCE_ROW_INDEX = "source_row"
 """Name of the frame's index: the row's position in the recognised table, the header being row 1."""
@@ -30,10 +34,18 @@ class CleanTable:
         cell); the index is the row's position in the table as a person counts rows in the image
         (the header row, if any, is row 1).
     :param columns: ``{column name: header text as recognised}``, so the original wording is never lost.
+    :param text: the cells as recognised, before type inference (same columns and index as
+        ``frame``); None when no inference ran (``frame`` is then the text).
     """
 
     frame: pd.DataFrame
     columns: dict[str, str] = field(default_factory=dict)
+    text: pd.DataFrame | None = None
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """The cells as text, whether or not types were inferred."""
+        return self.frame if self.text is None else self.text
 
 
 def is_index_row(row: Sequence[str]) -> bool:
@@ -90,6 +102,7 @@ def clean_table(
     index_row: IndexRowSpec = "auto",
     sanitize_names: bool = True,
     reserved_names: Iterable[str] = (),
+    header_rows: HeaderRowsSpec = "auto",
 ) -> CleanTable:
     """Turn raw CSV rows of one recognised table into a :class:`CleanTable`.
 
@@ -101,6 +114,9 @@ def clean_table(
         the first row; False never does (for a table whose real first row is such numbers).
     :param sanitize_names: snake_case the header text (default); False keeps it verbatim.
     :param reserved_names: names the table must not use (the load's provenance columns).
+    :param header_rows: with ``header="first_row"``, how many leading rows form the header:
+        ``"auto"`` (default) finds a group header over sub-headers (then names combine both,
+        ``Sales 2025 H1``); a number fixes it (1 for a single header row).
     """
     table = normalize_rows(rows, index_row=index_row)
     # Empty rows inside the table carry nothing; their positions still count for provenance.
@@ -109,11 +125,12 @@ def clean_table(
     header_cells: Sequence[str | None]
     if isinstance(header, str):
         if header == "first_row":
-            if positions:
-                header_cells = table[positions[0] - 1]
-                positions = positions[1:]
-            else:
-                header_cells = []
+            leading = [table[pos - 1] for pos in positions[:MAX_HEADER_ROWS_READ]]
+            count = detect_header_rows(leading) if header_rows == "auto" else header_rows
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise ValueError(f"header_rows must be 'auto' or a whole number >= 1, got {header_rows!r}.")
+            header_cells = combine_header_rows([table[pos - 1] for pos in positions[:count]])
+            positions = positions[count:]
         elif header == "none":
             header_cells = [None] * width
         else:

@@ -22,6 +22,8 @@ class SqlDialect:
     transactional_ddl: bool = True
     copy: bool = False
     add_column_sql: str = "ALTER TABLE {table} ADD COLUMN {column} {type}"
+    alter_type_sql: str | None = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type}"
+    """Changes a column's type (widening); None where values keep their own type (SQLite)."""
 
     def quote(self, identifier: str) -> str:
         """``identifier`` as a quoted SQL name, whatever characters it holds."""
@@ -85,13 +87,19 @@ _ANSI_TYPES = {
 }
 
 _DIALECTS: dict[str, SqlDialect] = {
-    "postgresql": SqlDialect("postgresql", types={"timestamp": "TIMESTAMPTZ"}, copy=True),
+    "postgresql": SqlDialect(
+        "postgresql",
+        types={"timestamp": "TIMESTAMPTZ"},
+        copy=True,
+        alter_type_sql="ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
+    ),
     # Redshift speaks PostgreSQL's SQL but not COPY FROM STDIN.
     "redshift": SqlDialect("redshift", types={"text": "VARCHAR(65535)", "timestamp": "TIMESTAMPTZ"}),
     "sqlite": SqlDialect(
         "sqlite",
         types={"integer": "INTEGER", "float": "REAL", "timestamp": "TEXT", "date": "TEXT"},
         current_schema_sql=None,
+        alter_type_sql=None,
     ),
     "mysql": SqlDialect(
         "mysql",
@@ -100,6 +108,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         types={"float": "DOUBLE", "timestamp": "DATETIME(6)"},
         current_schema_sql="DATABASE()",
         transactional_ddl=False,
+        alter_type_sql="ALTER TABLE {table} MODIFY COLUMN {column} {type}",
     ),
     "mssql": SqlDialect(
         "mssql",
@@ -108,12 +117,14 @@ _DIALECTS: dict[str, SqlDialect] = {
         types={"text": "NVARCHAR(MAX)", "float": "FLOAT", "timestamp": "DATETIMEOFFSET", "boolean": "BIT"},
         current_schema_sql="SCHEMA_NAME()",
         add_column_sql="ALTER TABLE {table} ADD {column} {type}",
+        alter_type_sql="ALTER TABLE {table} ALTER COLUMN {column} {type}",
     ),
     "snowflake": SqlDialect(
         "snowflake",
         types={"text": "VARCHAR", "float": "FLOAT", "timestamp": "TIMESTAMP_TZ"},
         current_schema_sql="CURRENT_SCHEMA()",
         transactional_ddl=False,
+        alter_type_sql="ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE {type}",
     ),
     "oracle": SqlDialect(
         "oracle",
@@ -126,6 +137,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         current_schema_sql="SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')",
         transactional_ddl=False,
         add_column_sql="ALTER TABLE {table} ADD ({column} {type})",
+        alter_type_sql="ALTER TABLE {table} MODIFY ({column} {type})",
     ),
 }
 _ALIASES = {"postgres": "postgresql", "mariadb": "mysql", "sqlserver": "mssql"}

@@ -13,6 +13,7 @@ import pandas as pd
 from aspose_ocr_provider.models import TaskResult
 from aspose_ocr_provider.tables.clean import CleanTable, HeaderSpec, IndexRowSpec, clean_table
 from aspose_ocr_provider.tables.decode import decode_result, parse_csv
+from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
 from aspose_ocr_provider.tables.types import infer_types as _infer_types
 
 
@@ -24,6 +25,7 @@ def csv_to_table(
     infer_types: bool = True,
     sanitize_names: bool = True,
     reserved_names: Iterable[str] = (),
+    header_rows: HeaderRowsSpec = "auto",
 ) -> CleanTable:
     """One recognised table's CSV text as a :class:`CleanTable` (see :func:`clean_table`)."""
     table = clean_table(
@@ -32,8 +34,10 @@ def csv_to_table(
         index_row=index_row,
         sanitize_names=sanitize_names,
         reserved_names=reserved_names,
+        header_rows=header_rows,
     )
     if infer_types:
+        table.text = table.frame
         table.frame = _infer_types(table.frame)
     return table
 
@@ -46,6 +50,7 @@ def result_tables(
     infer_types: bool = True,
     sanitize_names: bool = True,
     reserved_names: Iterable[str] = (),
+    header_rows: HeaderRowsSpec = "auto",
 ) -> list[CleanTable]:
     """Every table of a Completed task, cleaned, in the order the service listed them."""
     reserved = tuple(reserved_names)
@@ -57,6 +62,7 @@ def result_tables(
             infer_types=infer_types,
             sanitize_names=sanitize_names,
             reserved_names=reserved,
+            header_rows=header_rows,
         )
         for text in decode_result(task_result)
     ]
@@ -70,6 +76,7 @@ def result_to_dataframe(
     index_row: IndexRowSpec = "auto",
     infer_types: bool = True,
     sanitize_names: bool = True,
+    header_rows: HeaderRowsSpec = "auto",
 ) -> pd.DataFrame:
     """One table of a Completed task (the first by default) as a DataFrame.
 
@@ -82,6 +89,7 @@ def result_to_dataframe(
         index_row=index_row,
         infer_types=infer_types,
         sanitize_names=sanitize_names,
+        header_rows=header_rows,
     )
     if not 0 <= table < len(tables):
         raise IndexError(

@@ -17,6 +17,10 @@ MAX_IDENTIFIER_BYTES = 63
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _UNDERSCORES = re.compile(r"_+")
+_SYMBOL_WORDS = {"$": " usd ", "€": " eur ", "£": " gbp ", "¥": " jpy ", "₹": " inr ", "%": " pct ", "#": " no "}
+"""Symbols that carry meaning in a header, spelled out so ``Amount ($)`` and ``Amount`` get different
+names: a name then depends on its own header text only, never on which other headers share the table."""
+_SYMBOLS = re.compile("|".join(map(re.escape, _SYMBOL_WORDS)))
 
 
 def _truncate_bytes(name: str, limit: int = MAX_IDENTIFIER_BYTES) -> str:
@@ -27,8 +31,10 @@ def _truncate_bytes(name: str, limit: int = MAX_IDENTIFIER_BYTES) -> str:
 
 
 def snake_case(text: str) -> str:
-    """``"Unit Price ($)"`` -> ``"unit_price"``; letters of any script are kept, the rest become ``_``."""
+    """``"Unit Price ($)"`` -> ``"unit_price_usd"``; letters of any script are kept, currency and
+    ``%``/``#`` become words, the rest become ``_``."""
     text = unicodedata.normalize("NFKC", text).replace("\x00", "").strip()
+    text = _SYMBOLS.sub(lambda m: _SYMBOL_WORDS[m.group(0)], text)
     text = _CAMEL_BOUNDARY.sub("_", text)
     text = _NOT_WORD.sub("_", text.lower())
     return _UNDERSCORES.sub("_", text).strip("_")

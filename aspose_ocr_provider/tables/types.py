@@ -24,7 +24,7 @@ _CUR_RE = re.compile(
     rf"(?P<num>{_NUMBER}(?:\.\d+)?|\.\d+)\s?(?:[{_CURRENCY_SYMBOLS}]|USD|EUR|GBP|JPY|CHF)?$"
 )
 _HAS_CURRENCY = re.compile(rf"[{_CURRENCY_SYMBOLS}]|USD|EUR|GBP|JPY|CHF")
-_DATE_FORMATS = (
+DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%d.%m.%Y",
@@ -103,7 +103,7 @@ def _all(values: Sequence[str], parse: Callable[[str], object]) -> list[object] 
 
 
 def _dates(values: Sequence[str]) -> pd.Series | None:
-    for fmt in _DATE_FORMATS:
+    for fmt in DATE_FORMATS:
         try:
             datetime.strptime(values[0], fmt)
         except ValueError:

@@ -17,13 +17,16 @@ import io
 import itertools
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
 from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
+from aspose_ocr_provider.tables.kinds import kind_of_value, kinds_of_sql_type
+from aspose_ocr_provider.tables.quarantine import BadDataError, CellOrigin, QuarantineRecord
+from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS, TypeConflictError, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +52,28 @@ class TableBatch:
     :param frame: the rows; every column becomes a table column of the same name.
     :param constants: ``{column: value}`` written on every row of this frame.
     :param index_column: if set, the frame's index is written to this column too.
+    :param text: the frame's cells as recognised (same columns and index), so a number going into
+        a text column is written as the image shows it, and a cell set aside keeps its text.
+    :param origin: the image and table the rows came from, for messages and quarantine rows.
+    :param headers: ``{column: header text}`` as recognised.
     """
 
     frame: pd.DataFrame
     constants: Mapping[str, Any] = field(default_factory=dict)
     index_column: str | None = None
+    text: pd.DataFrame | None = None
+    origin: CellOrigin | None = None
+    headers: Mapping[str, str] | None = None
+
+    def cells(self) -> pd.DataFrame:
+        """The cells as text when known, else the frame itself."""
+        return self.frame if self.text is None else self.text
+
+    def extra_kinds(self) -> dict[str, str]:
+        """Kinds of the columns that are not frame columns (the index column and constants)."""
+        found = {self.index_column: "integer"} if self.index_column else {}
+        found.update({name: kind_of_value(value) for name, value in self.constants.items()})
+        return found
 
     def column_names(self) -> list[str]:
         names = [str(c) for c in self.frame.columns]
@@ -61,60 +81,6 @@ class TableBatch:
             names.append(self.index_column)
         names.extend(self.constants)
         return names
-
-
-def _kind_of_series(series: pd.Series) -> str:
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "integer"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return "timestamp"
-    if pd.api.types.is_datetime64_dtype(dtype):
-        return "date" if _is_midnight(series) else "timestamp"
-    return "text"
-
-
-def _is_midnight(series: pd.Series) -> bool:
-    values = series.dropna()
-    return bool((values == values.dt.normalize()).all())
-
-
-def _kind_of_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, dt.datetime):
-        return "timestamp"
-    if isinstance(value, dt.date):
-        return "date"
-    return "text"
-
-
-_WIDER = {frozenset({"integer", "float"}): "float", frozenset({"date", "timestamp"}): "timestamp"}
-
-
-def _widen(a: str, b: str) -> str:
-    return a if a == b else _WIDER.get(frozenset({a, b}), "text")
-
-
-def column_kinds(batches: Sequence[TableBatch]) -> dict[str, str]:
-    """Column name -> type kind over all batches, widening where frames disagree."""
-    kinds: dict[str, str] = {}
-    for batch in batches:
-        found = {str(c): _kind_of_series(batch.frame[c]) for c in batch.frame.columns}
-        if batch.index_column:
-            found[batch.index_column] = "integer"
-        found.update({name: _kind_of_value(value) for name, value in batch.constants.items()})
-        for name, kind in found.items():
-            kinds[name] = _widen(kinds[name], kind) if name in kinds else kind
-    return kinds
 
 
 def _python_values(series: pd.Series, kind: str, sqlite: bool, nulls_dumped: bool = False) -> Iterable[Any]:
@@ -194,6 +160,11 @@ class TableWriter:
         ``idempotent`` deletes the rows matching ``replace_key`` first (same DAG run, same task).
     :param schema_evolution: ``add`` (default) adds columns the table lacks; ``fail`` refuses.
     :param replace_key: ``{column: value}`` identifying the rows an idempotent load replaces.
+    :param type_conflicts: when a batch's column has another type than the table's column:
+        ``widen`` (default) widens it (integer -> float -> text), ``quarantine`` sets the cells
+        that do not read as the column's type aside (see :attr:`quarantined`), ``fail`` refuses.
+    :param declared: ``{column: kind}`` fixed by a declared schema (values already parsed).
+    :param sql_types: ``{column: SQL type}`` to create those columns with instead of the default.
     """
 
     def __init__(
@@ -205,7 +176,14 @@ class TableWriter:
         schema_evolution: str = "add",
         replace_key: Mapping[str, Any] | None = None,
         batch_rows: int = BATCH_ROWS,
+        type_conflicts: str = "widen",
+        declared: Mapping[str, str] | None = None,
+        sql_types: Mapping[str, str] | None = None,
     ) -> None:
+        if type_conflicts not in TYPE_CONFLICTS:
+            raise ValueError(
+                f"Unknown type_conflicts {type_conflicts!r}; use one of: {', '.join(TYPE_CONFLICTS)}."
+            )
         if mode not in LOAD_MODES:
             raise ValueError(f"Unknown load mode {mode!r}; use one of: {', '.join(LOAD_MODES)}.")
         if schema_evolution not in SCHEMA_EVOLUTIONS:
@@ -224,6 +202,11 @@ class TableWriter:
         self.replace_key = dict(replace_key or {})
         self.batch_rows = batch_rows
         self.placeholder = str(getattr(hook, "placeholder", "%s") or "%s")
+        self.type_conflicts = type_conflicts
+        self.declared = dict(declared or {})
+        self.sql_types = dict(sql_types or {})
+        self.quarantined: list[QuarantineRecord] = []
+        """Cells the last write set aside (``type_conflicts='quarantine'``)."""
 
     @property
     def _sqlite(self) -> bool:
@@ -231,44 +214,35 @@ class TableWriter:
 
     def write(self, batches: Sequence[TableBatch]) -> list[int]:
         """Insert every batch in one transaction; return the rows written per batch."""
-        kinds = column_kinds(batches)
-        for key in self.replace_key:
-            kinds.setdefault(key, _kind_of_value(self.replace_key[key]))
-        conn = self.hook.get_conn()
-        try:
-            cur = self._begin(conn)
-            try:
-                existing = self._existing_columns(cur)
-                if existing is None:
-                    self._create(cur, kinds)
-                else:
-                    self._evolve(cur, existing, kinds)
-                    self._delete(cur)
-                counts = [self._insert(cur, batch, kinds) for batch in batches]
-                self._commit(conn, cur)
-            finally:
-                cur.close()
-        except SchemaMismatchError:
-            self._rollback(conn)
-            raise
-        except Exception as exc:
-            self._rollback(conn)
-            atomic = (
-                ""
-                if self.dialect.transactional_ddl
-                else " (table or column creation is not transactional here)"
-            )
-            raise LoadError(
-                f"Loading into {self.table} failed and was rolled back{atomic}: {type(exc).__name__}: {exc}. "
-                "If a column's type no longer fits the data (the first load fixes it), convert the value in a "
-                "transform, load with infer_types=False, or alter the column."
-            ) from exc
-        except BaseException:
-            self._rollback(conn)
-            raise
-        finally:
-            conn.close()
-        return counts
+        return write_together([(self, batches)])[0]
+
+    def _apply(self, cur: Any, batches: Sequence[TableBatch]) -> list[int]:
+        """Create, widen or evolve the table, delete what a re-run replaces, insert the batches."""
+        self._lock(cur)
+        types = self._existing_types(cur)
+        existing = None if types is None else {n: kinds_of_sql_type(t, self.dialect) for n, t in types.items()}
+        plan = reconcile(
+            batches, existing, table=self.table, policy=self.type_conflicts, declared=self.declared
+        )
+        self.quarantined = plan.records
+        kinds = plan.kinds
+        for key, value in self.replace_key.items():
+            kinds.setdefault(key, kind_of_value(value))
+        if types is None:
+            self._create(cur, kinds, plan.batches)
+        else:
+            self._evolve(cur, list(types), kinds)
+            self._widen(cur, plan.widened)
+            self._delete(cur)
+        return [self._insert(cur, batch, kinds) for batch in plan.batches]
+
+    def _load_error(self, exc: Exception) -> LoadError:
+        atomic = "" if self.dialect.transactional_ddl else " (table or column creation is not transactional here)"
+        return LoadError(
+            f"Loading into {self.table} failed and was rolled back{atomic}: {type(exc).__name__}: {exc}. "
+            "If a column's type no longer fits the data (the first load fixes it), set type_conflicts='widen' "
+            "or 'quarantine', convert the value in a transform, load with infer_types=False, or alter the column."
+        )
 
     # -- transaction ---------------------------------------------------------------------------
 
@@ -284,12 +258,13 @@ class TableWriter:
             self.hook.set_autocommit(conn, False)
         elif hasattr(conn, "autocommit"):
             conn.autocommit = False
-        cur = conn.cursor()
+        return conn.cursor()
+
+    def _lock(self, cur: Any) -> None:
         if self.dialect.name == "postgresql":
             # Loads into one table take turns (until COMMIT), so two tasks that both find the
             # table missing do not both try to create it, and schema changes never interleave.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.qtable])
-        return cur
 
     def _commit(self, conn: Any, cur: Any) -> None:
         if self._sqlite:
@@ -309,41 +284,45 @@ class TableWriter:
 
     # -- schema --------------------------------------------------------------------------------
 
-    def _existing_columns(self, cur: Any) -> list[str] | None:
-        """The table's column names, or None when it does not exist."""
+    def _existing_types(self, cur: Any) -> dict[str, str] | None:
+        """The table's ``{column: SQL type}`` in table order, or None when it does not exist."""
         name = self.parts[-1]
         schema = self.parts[-2] if len(self.parts) > 1 else None
         if self._sqlite:
             prefix = f"{self.dialect.quote(schema)}." if schema else ""
             cur.execute(f"PRAGMA {prefix}table_info({self.dialect.quote(name)})")
-            names = [row[1] for row in cur.fetchall()]
-            return names or None
+            return {row[1]: str(row[2] or "") for row in cur.fetchall()} or None
         ph = self.placeholder
         if self.dialect.name == "postgresql":
             # The catalog answers in well under a millisecond; information_schema takes several.
             cur.execute(
-                "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(%s) "
-                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                 [self.qtable],
             )
-            names = [row[0] for row in cur.fetchall()]
-            return names or None
+            return {row[0]: str(row[1]) for row in cur.fetchall()} or None
         if schema is not None:
             where, params = f"table_schema = {ph}", [name, schema]
         else:
             where, params = f"table_schema = {self.dialect.current_schema_sql or 'current_schema()'}", [name]
         cur.execute(
-            "SELECT column_name FROM information_schema.columns "  # noqa: S608 - no values interpolated
+            "SELECT column_name, data_type FROM information_schema.columns "  # noqa: S608 - no values interpolated
             f"WHERE table_name = {ph} AND {where} ORDER BY ordinal_position",
             params,
         )
-        names = [row[0] for row in cur.fetchall()]
-        return names or None
+        return {row[0]: str(row[1]) for row in cur.fetchall()} or None
 
-    def _create(self, cur: Any, kinds: Mapping[str, str]) -> None:
-        columns = ", ".join(
-            f"{self.dialect.quote(n)} {self.dialect.column_type(k)}" for n, k in kinds.items()
-        )
+    def _column_type(self, name: str, kind: str) -> str:
+        return self.sql_types.get(name) or self.dialect.column_type(kind)
+
+    def _create(self, cur: Any, kinds: Mapping[str, str], batches: Sequence[TableBatch]) -> None:
+        # Provenance (the index column, per-batch constants, the re-run key) goes last, after the
+        # data columns of every batch, so a table reads like the images it came from.
+        extras = set(self.replace_key)
+        for batch in batches:
+            extras.update(batch.extra_kinds())
+        order = [n for n in kinds if n not in extras] + [n for n in kinds if n in extras]
+        columns = ", ".join(f"{self.dialect.quote(n)} {self._column_type(n, kinds[n])}" for n in order)
         log.info("Creating table %s with %d columns", self.qtable, len(kinds))
         cur.execute(f"CREATE TABLE {self.qtable} ({columns})")
 
@@ -362,7 +341,30 @@ class TableWriter:
                 self.dialect.add_column_sql.format(
                     table=self.qtable,
                     column=self.dialect.quote(name),
-                    type=self.dialect.column_type(kinds[name]),
+                    type=self._column_type(name, kinds[name]),
+                )
+            )
+
+    def _widen(self, cur: Any, widened: Mapping[str, str]) -> None:
+        """Change existing columns to the wider kinds the new data needs (integer -> float -> text)."""
+        if not widened:
+            return
+        if self.schema_evolution == "fail":
+            raise SchemaMismatchError(
+                f"Table {self.table}: column(s) {', '.join(f'{n!r} -> {k}' for n, k in widened.items())} "
+                "would need a wider type; set schema_evolution='add', type_conflicts='quarantine', or alter "
+                "the columns yourself."
+            )
+        for name, kind in widened.items():
+            sql = self.dialect.alter_type_sql
+            if sql is None:
+                # SQLite keeps each value's own type whatever the column says: nothing to change.
+                log.info("Column %s of %s now also holds %s values", name, self.qtable, kind)
+                continue
+            log.info("Widening column %s of %s to %s", name, self.qtable, kind)
+            cur.execute(
+                sql.format(
+                    table=self.qtable, column=self.dialect.quote(name), type=self.dialect.column_type(kind)
                 )
             )
 
@@ -447,6 +449,53 @@ def _copy_line(row: Sequence[Any]) -> str:
     return "\t".join(_copy_text(v) for v in row) + "\n"
 
 
+Target = tuple[TableWriter, Sequence[TableBatch]]
+
+
+def write_together(
+    targets: Sequence[Target], *, finish: Callable[[], Sequence[Target]] | None = None
+) -> list[list[int]]:
+    """Write several tables over one connection in one transaction; rows written per batch per target.
+
+    ``finish`` is called once the targets are written (inside the transaction) and returns more
+    targets, such as the quarantine rows the first writes set aside. Everything commits together
+    or nothing does.
+    """
+    if not targets:
+        return []
+    first = targets[0][0]
+    current = first
+    conn = first.hook.get_conn()
+    try:
+        cur = first._begin(conn)
+        try:
+            # Take every table's lock up front, in one order, so two loads never wait on each other.
+            for writer in sorted({w.qtable: w for w, _ in targets}.values(), key=lambda w: w.qtable):
+                writer._lock(cur)
+            counts = []
+            for writer, batches in targets:
+                current = writer
+                counts.append(writer._apply(cur, batches))
+            for writer, batches in finish() if finish is not None else ():
+                current = writer
+                writer._apply(cur, batches)
+            first._commit(conn, cur)
+        finally:
+            cur.close()
+    except (SchemaMismatchError, TypeConflictError, BadDataError):
+        first._rollback(conn)
+        raise
+    except Exception as exc:
+        first._rollback(conn)
+        raise current._load_error(exc) from exc
+    except BaseException:
+        first._rollback(conn)
+        raise
+    finally:
+        conn.close()
+    return counts
+
+
 def write_frames(
     hook: Any,
     table: str,
@@ -455,8 +504,14 @@ def write_frames(
     mode: str = "append",
     schema_evolution: str = "add",
     replace_key: Mapping[str, Any] | None = None,
+    type_conflicts: str = "widen",
 ) -> list[int]:
     """Insert ``batches`` into ``table`` in one transaction; see :class:`TableWriter`."""
     return TableWriter(
-        hook, table, mode=mode, schema_evolution=schema_evolution, replace_key=replace_key
+        hook,
+        table,
+        mode=mode,
+        schema_evolution=schema_evolution,
+        replace_key=replace_key,
+        type_conflicts=type_conflicts,
     ).write(batches)

@@ -94,7 +94,7 @@ def test_hostile_header_cells_become_unique_names_with_the_original_kept() -> No
         "col_2",
         "col_3",
         "col_4",
-        "größe",
+        "größe_eur",
         "qty",
         "qty_2",
         "col_8",
