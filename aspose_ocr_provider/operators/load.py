@@ -14,11 +14,20 @@ from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
+from aspose_ocr_provider.tables.load_plan import LoadPlan
 from aspose_ocr_provider.tables.provenance import IDEMPOTENCY_KEYS, ProvenanceSpec, provenance_columns
-from aspose_ocr_provider.tables.quarantine import CellOrigin
+from aspose_ocr_provider.tables.quarantine import BAD_DATA_POLICIES, DEFAULT_QUARANTINE_TABLE, CellOrigin
 from aspose_ocr_provider.tables.results import result_tables
+from aspose_ocr_provider.tables.schema import Column, TableSchema
 from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS
-from aspose_ocr_provider.tables.writer import LOAD_MODES, SCHEMA_EVOLUTIONS, TableBatch, TableWriter
+from aspose_ocr_provider.tables.writer import (
+    LOAD_MODES,
+    SCHEMA_EVOLUTIONS,
+    TableBatch,
+    TableWriter,
+    Target,
+    write_together,
+)
 
 if TYPE_CHECKING:
     from aspose_ocr_provider.compat import Context
@@ -105,7 +114,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         *,
         ocr_task_ids: Any,
         conn_id: str,
-        table: str,
+        table: str | None = None,
         aspose_ocr_conn_id: str = "aspose_ocr_default",
         header: HeaderSpec = "first_row",
         mode: str = "idempotent",
@@ -118,8 +127,36 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         index_row: bool | str = "auto",
         header_rows: HeaderRowsSpec = "auto",
         type_conflicts: str = "widen",
+        columns: Sequence[Column] | None = None,
+        schemas: Sequence[TableSchema] | None = None,
+        on_bad_data: str = "quarantine",
+        quarantine_table: str = DEFAULT_QUARANTINE_TABLE,
         **kwargs: Any,
     ) -> None:
+        if columns is not None and schemas is not None:
+            raise ValueError("Give columns= (one declared table) or schemas= (several), not both.")
+        if columns is not None:
+            if table is None or _is_template(table):
+                raise ValueError("columns= declares the columns of table=; give table as a plain name.")
+            schemas = [TableSchema(table, list(columns))]
+        if schemas is not None:
+            schemas = list(schemas)
+            if not schemas or not all(isinstance(s, TableSchema) for s in schemas):
+                raise ValueError(
+                    "schemas must be a non-empty list of TableSchema(table, columns=[Column(...)])."
+                )
+            if table is not None and table not in {s.table for s in schemas}:
+                raise ValueError(
+                    f"table={table!r} is not among the declared tables ({', '.join(s.table for s in schemas)}); "
+                    "leave table out when schemas= routes the rows."
+                )
+            table = table or schemas[0].table
+        if table is None:
+            raise ValueError("Give the target table (table=), or declared tables with schemas=.")
+        if on_bad_data not in BAD_DATA_POLICIES:
+            raise ValueError(
+                f"Unknown on_bad_data {on_bad_data!r}; use one of: {', '.join(BAD_DATA_POLICIES)}."
+            )
         if mode not in LOAD_MODES:
             raise ValueError(f"Unknown mode {mode!r}; use one of: {', '.join(LOAD_MODES)}.")
         if schema_evolution not in SCHEMA_EVOLUTIONS:
@@ -140,8 +177,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             raise ValueError(f"header_rows must be 'auto' or a whole number >= 1, got {header_rows!r}.")
         if transform is not None and not callable(transform):
             raise ValueError("transform must be a function that takes and returns a pandas DataFrame.")
-        columns = provenance_columns(provenance)
-        if mode == "idempotent" and not all(key in columns for key in IDEMPOTENCY_KEYS):
+        prov_columns = provenance_columns(provenance)
+        if mode == "idempotent" and not all(key in prov_columns for key in IDEMPOTENCY_KEYS):
             raise ValueError(
                 "mode='idempotent' needs the provenance columns 'dag_run_id' and 'loaded_by' to find the rows "
                 "an earlier attempt wrote; keep them or use mode='append' or 'replace'."
@@ -149,7 +186,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         outlets = list(kwargs.pop("outlets", None) or [])
         static = not _is_template(conn_id) and not _is_template(table) and isinstance(table, str)
         if static:
-            outlets.append(warehouse_asset(conn_id, table))
+            outlets.extend(warehouse_asset(conn_id, t) for t in _declared_tables(table, schemas))
         kwargs["outlets"] = outlets
         super().__init__(**kwargs)
         self._asset_alias: AssetAlias | None = None
@@ -173,6 +210,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.index_row = index_row
         self.header_rows = header_rows
         self.type_conflicts = type_conflicts
+        self.schemas = schemas
+        self.on_bad_data = on_bad_data
+        self.quarantine_table = quarantine_table
 
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
@@ -206,8 +246,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         }
         reserved = list(prov.values())
         ocr = self._ocr_hook()
-        batches: list[TableBatch] = []
-        batch_sources: list[str] = []
+        plan = LoadPlan(
+            None if self.schemas else self.table,
+            self.schemas or (),
+            on_bad_data=self.on_bad_data,
+            quarantine_table=self.quarantine_table,
+        )
         skipped: list[dict[str, Any]] = []
         column_texts: dict[str, str] = {}
         for ref, (source, task_id) in zip(refs, records, strict=True):
@@ -239,7 +283,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     result,
                     header=self.header,
                     index_row=self.index_row,  # type: ignore[arg-type]
-                    infer_types=self.infer_types,
+                    infer_types=self.infer_types and not self.schemas,
                     sanitize_names=self.sanitize_names,
                     reserved_names=reserved,
                     header_rows=self.header_rows,
@@ -247,26 +291,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             except ValueError as exc:
                 raise ValueError(f"Cannot read the tables recognised in {source}: {exc}") from exc
             for number, table in enumerate(tables, start=1):
-                frame = table.frame
+                origin = CellOrigin(ref.source or task_id, task_id, ref.sha256, ref.page, number)
+                target, frame = plan.route(table, origin)
+                if target is None or frame is None:
+                    continue
                 if self.transform is not None:
-                    frame = self.transform(frame)
-                    if not isinstance(frame, pd.DataFrame):
-                        raise ValueError(
-                            f"transform returned {type(frame).__name__} for {source}; it must return a DataFrame."
-                        )
-                    clash = sorted({str(c) for c in frame.columns} & set(reserved))
-                    if clash:
-                        raise ValueError(
-                            f"transform produced column(s) {clash} that are provenance columns; rename them "
-                            "or rename the provenance columns with provenance={...}."
-                        )
-                    if "source_row" in prov and not pd.api.types.is_integer_dtype(frame.index.dtype):
-                        self.log.warning(
-                            "transform replaced the row-number index of %s; recording positions 1..n in %s",
-                            source,
-                            prov["source_row"],
-                        )
-                        frame = frame.set_axis(pd.RangeIndex(1, len(frame) + 1))
+                    frame = self._transformed(frame, source, prov)
                 for name, text in table.columns.items():
                     column_texts.setdefault(name, text)
                 values = {
@@ -277,49 +307,108 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     "source_table": number,
                     **run_values,
                 }
-                batches.append(
+                plan.add(
+                    target,
                     TableBatch(
                         frame,
                         constants={prov[k]: v for k, v in values.items() if k in prov},
                         index_column=prov.get("source_row"),
-                        # A transform may reshape the frame: then its cells are the only text there is.
-                        text=table.text if self.transform is None else None,
-                        origin=CellOrigin(source, task_id, source_table=number),
+                        # A transform or a declared schema reshapes the frame: then no text matches it.
+                        text=table.text if self.transform is None and not self.schemas else None,
+                        origin=origin,
                         headers=table.columns,
-                    )
+                    ),
+                    source,
                 )
-                batch_sources.append(source)
+        plan.check()
         per_source: dict[str, int] = {
             source: 0 for source, _ in records if not any(s["source"] == source for s in skipped)
         }
-        if batches:
-            replace_key = (
-                {prov[k]: run_values[k] for k in IDEMPOTENCY_KEYS} if self.mode == "idempotent" else None
-            )
-            writer = TableWriter(
-                self._db_hook(),
-                self.table,
-                mode=self.mode,
+        per_table: dict[str, int] = dict.fromkeys(plan.tables, 0)
+        replace_key = (
+            {prov[k]: run_values[k] for k in IDEMPOTENCY_KEYS} if self.mode == "idempotent" else None
+        )
+        hook: Any = None
+
+        def writer(
+            table: str, declared: Any = None, sql_types: Any = None, mode: str = self.mode
+        ) -> TableWriter:
+            return TableWriter(
+                hook,
+                table,
+                mode=mode,
                 schema_evolution=self.schema_evolution,
-                replace_key=replace_key,
+                replace_key=replace_key if mode == "idempotent" else None,
                 type_conflicts=self.type_conflicts,
+                declared=declared,
+                sql_types=sql_types,
             )
-            counts = writer.write(batches)
-            for source, count in zip(batch_sources, counts, strict=True):
-                per_source[source] = per_source.get(source, 0) + count
+
+        def quarantine() -> list[Target]:
+            run = {prov[k]: run_values[k] for k in run_values if k in prov}
+            mode = "idempotent" if replace_key else "append"
+            return plan.quarantine_target(writer(self.quarantine_table, mode=mode), run)
+
+        targets = plan.targets(writer)
+        if targets or plan.records:
+            hook = self._db_hook()
+            counts = write_together([t for t, _ in targets], finish=quarantine)
+            for ((w, _), sources), written in zip(targets, counts, strict=True):
+                per_table[w.table] += sum(written)
+                for source, count in zip(sources, written, strict=True):
+                    per_source[source] = per_source.get(source, 0) + count
         else:
             self.log.warning(
-                "Nothing to load into %s: no completed OCR task among %d given.", self.table, len(records)
+                "Nothing to load into %s: no completed OCR task among %d given.", self.table, len(refs)
+            )
+        quarantined = plan.quarantined()
+        if quarantined:
+            self.log.warning(
+                "Set %d value(s) aside in %s, first: %s",
+                len(quarantined),
+                self.quarantine_table,
+                quarantined[0].describe(),
             )
         if self._asset_alias is not None:
             context["outlet_events"][self._asset_alias].add(warehouse_asset(self.conn_id, self.table))
         total = sum(per_source.values())
-        self.log.info("Loaded %d rows from %d source(s) into %s", total, len(per_source), self.table)
+        self.log.info(
+            "Loaded %d rows from %d source(s) into %s", total, len(per_source), ", ".join(per_table)
+        )
         return {
             "table": self.table,
             "conn_id": self.conn_id,
             "rows": total,
             "rows_per_source": per_source,
+            "rows_per_table": per_table,
+            "quarantined": len(quarantined),
             "skipped": skipped,
             "columns": column_texts,
         }
+
+    def _transformed(self, frame: pd.DataFrame, source: str, prov: dict[str, str]) -> pd.DataFrame:
+        assert self.transform is not None
+        frame = self.transform(frame)
+        if not isinstance(frame, pd.DataFrame):
+            raise ValueError(
+                f"transform returned {type(frame).__name__} for {source}; it must return a DataFrame."
+            )
+        clash = sorted({str(c) for c in frame.columns} & set(prov.values()))
+        if clash:
+            raise ValueError(
+                f"transform produced column(s) {clash} that are provenance columns; rename them "
+                "or rename the provenance columns with provenance={...}."
+            )
+        if "source_row" in prov and not pd.api.types.is_integer_dtype(frame.index.dtype):
+            self.log.warning(
+                "transform replaced the row-number index of %s; recording positions 1..n in %s",
+                source,
+                prov["source_row"],
+            )
+            frame = frame.set_axis(pd.RangeIndex(1, len(frame) + 1))
+        return frame
+
+
+def _declared_tables(table: str, schemas: Sequence[TableSchema] | None) -> list[str]:
+    """Every table a load writes (the quarantine table aside), in declaration order."""
+    return [s.table for s in schemas] if schemas else [table]

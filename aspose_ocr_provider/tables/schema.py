@@ -62,7 +62,9 @@ class Column:
                 f"Column {self.name!r} has unknown type {self.type!r}; use one of: {', '.join(KINDS)}."
             )
         if self.decimal_mark not in (".", ","):
-            raise ValueError(f"Column {self.name!r}: decimal_mark must be '.' or ',', got {self.decimal_mark!r}.")
+            raise ValueError(
+                f"Column {self.name!r}: decimal_mark must be '.' or ',', got {self.decimal_mark!r}."
+            )
         if isinstance(self.aliases, str):
             object.__setattr__(self, "aliases", (self.aliases,))
         if self.parse is not None and not callable(self.parse):

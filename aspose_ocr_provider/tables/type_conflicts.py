@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 TYPE_CONFLICTS: tuple[str, ...] = ("widen", "quarantine", "fail")
 
 
-
 class TypeConflictError(ValueError):
     """A cell that does not fit its column's type, with ``type_conflicts='fail'``."""
 

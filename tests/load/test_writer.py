@@ -231,11 +231,15 @@ def test_pandas_missing_markers_load_as_null(warehouse: Warehouse) -> None:
     assert rows == [(1, "a", "x", True), (2, None, None, False), (3, None, "z", True), (4, None, None, True)]
 
 
-def test_a_value_that_no_longer_fits_the_column_type_fails_in_words_when_told_to(warehouse: Warehouse) -> None:
+def test_a_value_that_no_longer_fits_the_column_type_fails_in_words_when_told_to(
+    warehouse: Warehouse,
+) -> None:
     warehouse.execute("CREATE TABLE counts (item TEXT, qty BIGINT)", "INSERT INTO counts VALUES ('a', 1)")
     frame = _frame([["b", "2"], ["c", "many"]], ["item", "qty"])
     origin = CellOrigin("scans/c.png", source_table=1)
-    with pytest.raises(TypeConflictError, match=r"scans/c.png, table 1, row 1, column 'qty': 'many' is not a number"):
+    with pytest.raises(
+        TypeConflictError, match=r"scans/c.png, table 1, row 1, column 'qty': 'many' is not a number"
+    ):
         write_frames(warehouse.hook(), "counts", [TableBatch(frame, origin=origin)], type_conflicts="fail")
     assert warehouse.query("SELECT item, qty FROM counts") == [("a", 1)]
 
@@ -245,10 +249,14 @@ def test_a_column_that_cannot_change_type_rolls_back_in_words(warehouse: Warehou
     if warehouse.kind == "sqlite":
         warehouse.execute("CREATE TABLE counts (item TEXT, qty INTEGER) STRICT")
     else:
-        warehouse.execute("CREATE TABLE counts (item TEXT, qty BIGINT)", "CREATE VIEW qtys AS SELECT qty FROM counts")
+        warehouse.execute(
+            "CREATE TABLE counts (item TEXT, qty BIGINT)", "CREATE VIEW qtys AS SELECT qty FROM counts"
+        )
     warehouse.execute("INSERT INTO counts VALUES ('a', 1)")
     frame = _frame([["b", "2"], ["c", "many"]], ["item", "qty"])
-    with pytest.raises(LoadError, match=r"(?s)Loading into counts failed and was rolled back.*type_conflicts"):
+    with pytest.raises(
+        LoadError, match=r"(?s)Loading into counts failed and was rolled back.*type_conflicts"
+    ):
         write_frames(warehouse.hook(), "counts", [TableBatch(frame)])
     assert warehouse.query("SELECT item, qty FROM counts") == [("a", 1)]
 
