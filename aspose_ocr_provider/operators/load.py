@@ -328,7 +328,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         replace_key = (
             {prov[k]: run_values[k] for k in IDEMPOTENCY_KEYS} if self.mode == "idempotent" else None
         )
-        hook: Any = None
+        hook = self._db_hook() if plan.has_data else None
 
         def writer(
             table: str, declared: Any = None, sql_types: Any = None, mode: str = self.mode
@@ -350,8 +350,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             return plan.quarantine_target(writer(self.quarantine_table, mode=mode), run)
 
         targets = plan.targets(writer)
-        if targets or plan.records:
-            hook = self._db_hook()
+        if plan.has_data:
             counts = write_together([t for t, _ in targets], finish=quarantine)
             for ((w, _), sources), written in zip(targets, counts, strict=True):
                 per_table[w.table] += sum(written)

@@ -95,6 +95,11 @@ class LoadPlan:
         self.records.extend(mapped.records)
         return schema.table, mapped.frame
 
+    @property
+    def has_data(self) -> bool:
+        """Whether there is anything to write: rows, or records to set aside."""
+        return bool(self.records) or any(d.batches for d in self._destinations.values())
+
     def add(self, target: str, batch: TableBatch, source: str) -> None:
         destination = self._destinations[target]
         destination.batches.append(batch)
