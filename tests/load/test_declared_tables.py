@@ -67,6 +67,8 @@ def quarantine(warehouse: Warehouse) -> list[dict[str, Any]]:
     names = [
         "target_table",
         "source",
+        "sha256",
+        "page",
         "source_table",
         "source_row",
         "column_name",
@@ -156,7 +158,7 @@ def test_a_cell_that_does_not_parse_goes_to_quarantine_with_its_source_while_the
 ) -> None:
     rows = [["Item", "Qty", "Unit Price", "Amount", "Colour"], ["Bolt", "4", "$3.10", "12,5O", "red"]]
     rows += [["Nut", "2", "$1.00", "2.00", "blue"], ["", "1", "$1.00", "1.00", ""]]
-    records = [{"source": "scans/bad.png", "task_id": submit(emu, rows)}]
+    records = [{"source": "scans/bad.png", "task_id": submit(emu, rows), "sha256": "ab" * 32, "page": 2}]
     state, xcom = run_load(
         tmp_path,
         datetime(2026, 4, 3, tzinfo=timezone.utc),
@@ -178,6 +180,7 @@ def test_a_cell_that_does_not_parse_goes_to_quarantine_with_its_source_while_the
         cell["source"] == "scans/bad.png" and cell["target_table"] == "invoices" and cell["source_table"] == 1
     )
     assert cell["raw_text"] == "12,5O" and "'12,5O' is not a number" in cell["reason"]
+    assert (cell["sha256"], cell["page"]) == ("ab" * 32, 2)
     assert json.loads(cell["row_text"]) == {
         "Item": "Bolt",
         "Qty": "4",
