@@ -13,7 +13,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,12 +105,16 @@ class ImageSource:
         return next(page_images([self]))[1]
 
 
-def page_images(sources: Iterable[ImageSource]) -> Generator[tuple[ImageSource, bytes], None, None]:
-    """Each source with the image bytes to submit, made only when the consumer asks for it.
+def prepared_pages(
+    sources: Iterable[ImageSource],
+) -> Generator[tuple[ImageSource, Callable[[], bytes]], None, None]:
+    """Each source with a call that gives the image bytes to submit, made when the consumer asks.
 
     Consecutive pages of one document share one opened copy of it, so a 200-page PDF is read
-    once and rendered one page at a time: memory holds the document and the page being made,
-    never the whole document's bitmaps.
+    once and rendered one page at a time: memory holds the document and the pages asked for,
+    never the whole document's bitmaps. The page is rendered (or its frame decoded) on the
+    consumer's thread when it takes the next item; the returned call encodes it and checks its
+    size, and can run on a worker thread.
     """
     opened: PagedDocument | None = None
     current: Document | None = None
@@ -124,18 +128,36 @@ def page_images(sources: Iterable[ImageSource]) -> Generator[tuple[ImageSource, 
                 opened = current.open()
             assert opened is not None
             try:
-                image = opened.image(src.page)
+                encode = opened.prepare(src.page)
             except DocumentError as exc:
                 raise AsposeOcrError(f"{src.label}: {exc}.") from None
-            if len(image) > current.max_image_bytes:
-                raise AsposeOcrError(
-                    f"{src.label} rendered to {len(image):,} bytes, over the limit of "
-                    f"{current.max_image_bytes:,} bytes; lower dpi or raise max_image_bytes."
-                )
-            yield src, image
+            yield src, _size_checked(src, encode)
     finally:
         if opened is not None:
             opened.close()
+
+
+def _size_checked(src: ImageSource, encode: Callable[[], bytes]) -> Callable[[], bytes]:
+    def image() -> bytes:
+        data = encode()
+        if len(data) > src.document.max_image_bytes:
+            raise AsposeOcrError(
+                f"{src.label} rendered to {len(data):,} bytes, over the limit of "
+                f"{src.document.max_image_bytes:,} bytes; lower dpi or raise max_image_bytes."
+            )
+        return data
+
+    return image
+
+
+def page_images(sources: Iterable[ImageSource]) -> Iterator[tuple[ImageSource, bytes]]:
+    """Each source with the image bytes to submit, made one page at a time on this thread."""
+    pages = prepared_pages(sources)
+    try:
+        for src, image in pages:
+            yield src, image()
+    finally:
+        pages.close()
 
 
 class _Problems:

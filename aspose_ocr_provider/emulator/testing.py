@@ -27,7 +27,7 @@ from aspose_ocr_provider.emulator.config import EmulatorConfig
 from aspose_ocr_provider.emulator.engines.base import Table, TableEngine
 from aspose_ocr_provider.emulator.state import EmulatorState, RequestRecord
 from aspose_ocr_provider.models import TaskStatus, sniff_image_format
-from aspose_ocr_provider.pages import DEFAULT_DPI, open_document
+from aspose_ocr_provider.pages import DEFAULT_DPI, open_document, page_image
 
 T = TypeVar("T")
 
@@ -159,7 +159,7 @@ class EmulatorHandle:
             raise ValueError("add_fixture_document takes the bytes of a PDF or an image.")
         opened = open_document(document, kind, dpi)
         try:
-            images = [opened.image(page) for page in range(1, opened.page_count + 1)]
+            images = [page_image(opened, page) for page in range(1, opened.page_count + 1)]
         finally:
             opened.close()
         for page, image in enumerate(images, start=1):

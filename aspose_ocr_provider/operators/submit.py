@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from aspose_ocr_provider.sources import (
     DEFAULT_MAX_IMAGE_BYTES,
     ImageSource,
     describe,
-    page_images,
+    prepared_pages,
     resolve_images,
 )
 
@@ -311,17 +312,24 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     ) -> dict[str, LedgerEntry]:
         """POST every page over a bounded pool; record each id as soon as it arrives.
 
-        Pages are made (read, rendered, encoded) here, on this thread, only when a slot in the
-        pool frees up: at most twice ``max_concurrency`` page images exist at once, however long
-        the documents are.
+        A page is rendered here, on this thread, only when the pool has room for it, then encoded
+        and POSTed by a worker. Bitmaps are the big part (8 MB for a letter page at 300 dpi), so
+        no more than one per CPU core waits to be encoded, however long the documents are.
         """
         if not todo:
             return {}
         hook = self._hook()  # thread-safe: one HTTP session per thread, one shared token
 
-        def submit(src: ImageSource, data: bytes) -> LedgerEntry:
-            if self._kill.is_set():
-                raise AsposeOcrError("Submission stopped: the task is being killed.")
+        workers = min(self.max_concurrency, len(todo))
+        unencoded = threading.BoundedSemaphore(max(1, min(workers, os.cpu_count() or 1)))
+
+        def submit(src: ImageSource, image: Callable[[], bytes]) -> LedgerEntry:
+            try:
+                if self._kill.is_set():
+                    raise AsposeOcrError("Submission stopped: the task is being killed.")
+                data = image()
+            finally:
+                unencoded.release()
             stamp = _now_iso()
             task_id = hook.submit_table(data, settings)
             with self._lock:
@@ -332,12 +340,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
 
         done: dict[str, LedgerEntry] = {}
         failure: BaseException | None = None
-        workers = min(self.max_concurrency, len(todo))
         pool = ThreadPoolExecutor(max_workers=workers)
         by_future: dict[Future[LedgerEntry], str] = {}
         self._futures = []
         keys = iter(todo)
-        rendered = page_images(todo.values())  # lazy: a page is made when next() asks for it
+        rendered = prepared_pages(todo.values())  # lazy: a page is rendered when next() asks
 
         seen: set[Future[LedgerEntry]] = set()
 
@@ -361,20 +368,26 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             pending: set[Future[LedgerEntry]] = set()
             exhausted = False
             while True:
-                while not exhausted and failure is None and len(pending) < 2 * workers:
+                while not exhausted and failure is None and len(pending) < workers + 2:
                     if self._kill.is_set():
                         exhausted = True
                         break
+                    # Released by the page's worker once encoded, or when the page is cancelled
+                    # unrun (on_kill, a failure): waiting here always ends.
+                    unencoded.acquire()
                     try:
-                        src, data = next(rendered)
+                        src, image = next(rendered)
                     except StopIteration:
+                        unencoded.release()
                         exhausted = True
                         break
                     except AsposeOcrError as exc:  # a page that cannot be made: stop feeding
+                        unencoded.release()
                         failure = exc
                         break
-                    future = pool.submit(submit, src, data)
-                    del data  # the pool's work item holds the only copy until it is POSTed
+                    future = pool.submit(submit, src, image)
+                    future.add_done_callback(lambda f: unencoded.release() if f.cancelled() else None)
+                    del image  # the pool's work item holds the only reference until it is POSTed
                     by_future[future] = next(keys)
                     self._futures.append(future)
                     pending.add(future)
