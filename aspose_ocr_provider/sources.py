@@ -35,6 +35,9 @@ DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 DOCUMENT_FORMATS: tuple[str, ...] = ("pdf",)
 """Inputs taken besides the API's image formats, because they are split into page images first."""
 
+INPUT_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".tif", ".tiff", ".gif", ".pdf")
+"""File name endings of the inputs the submit operator takes, for DAGs that list a folder."""
+
 _GLOB_CHARS = frozenset("*?[")
 _MAX_LISTED_PROBLEMS = 20
 

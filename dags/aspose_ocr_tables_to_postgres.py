@@ -33,11 +33,12 @@ from aspose_ocr_provider.compat import AirflowSkipException, ObjectStoragePath
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from aspose_ocr_provider.sources import INPUT_SUFFIXES
 
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 
 # Images, and PDFs and multi-page TIFFs (the submit operator sends each page as an image).
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".pdf")
+IMAGE_SUFFIXES = INPUT_SUFFIXES
 
 
 @dag(

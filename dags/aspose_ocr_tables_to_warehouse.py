@@ -31,6 +31,7 @@ from aspose_ocr_provider.compat import AirflowSkipException, ObjectStoragePath
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from aspose_ocr_provider.sources import INPUT_SUFFIXES
 
 # The Aspose.OCR connection. Pointing the DAG at the real service or at the emulator changes this
 # connection only, never the DAG.
@@ -38,7 +39,7 @@ ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 
 # Images, and documents whose pages the submit operator renders or splits into one image each
 # (PDFs, multi-page TIFF scans): every page is recognised, and its rows carry `_source_page`.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".pdf")
+IMAGE_SUFFIXES = INPUT_SUFFIXES
 
 
 @dag(
