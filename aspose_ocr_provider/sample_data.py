@@ -19,9 +19,13 @@ def sample_dir() -> Path:
     return Path(__file__).resolve().parent / "samples"
 
 
-def iter_samples() -> Iterator[tuple[Path, Path]]:
-    """Yield ``(image path, ground-truth csv path)`` for every bundled sample, sorted by name."""
-    folder = sample_dir()
+def iter_samples(folder: Path | None = None) -> Iterator[tuple[Path, Path]]:
+    """Yield ``(image path, ground-truth csv path)`` for every sample, sorted by name.
+
+    :param folder: Another folder of ``<stem>.<image>`` + ``<stem>.csv`` pairs (such as the
+        harder set the local engine's bench reads); None reads the bundled samples.
+    """
+    folder = folder if folder is not None else sample_dir()
     if not folder.is_dir():
         return
     for image in sorted(folder.iterdir()):

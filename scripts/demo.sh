@@ -23,7 +23,7 @@ export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
 
 # With the `local` extra installed (the dev install has it) the emulator really recognises the
 # images offline; without it, it answers from the samples' ground-truth CSVs.
-if python -c "import rapidocr_onnxruntime, cv2" 2>/dev/null; then ENGINE=local; else ENGINE=fixtures; fi
+if python -c "import rapidocr, onnxruntime, cv2" 2>/dev/null; then ENGINE=local; else ENGINE=fixtures; fi
 echo "==> Starting the Aspose.OCR emulator (engine: $ENGINE)"
 # coproc: the emulator's first stdout line is its address; `read` blocks until it is printed.
 coproc EMULATOR { exec aspose-ocr-emulator --port 0 --engine "$ENGINE" 2>"$DEMO/emulator.log"; }

@@ -9,9 +9,9 @@ import pytest
 
 from aspose_ocr_provider.emulator.engines.base import Table
 from aspose_ocr_provider.emulator.engines.fixtures import parse_fixture_csv
-from aspose_ocr_provider.sample_data import sample_dir
+from aspose_ocr_provider.sample_data import iter_samples, sample_dir
 
-pytest.importorskip("rapidocr_onnxruntime", reason="needs the 'local' extra")
+pytest.importorskip("rapidocr", reason="needs the 'local' extra")
 pytest.importorskip("cv2", reason="needs the 'local' extra")
 
 
@@ -21,6 +21,18 @@ def sample(stem: str) -> tuple[bytes, list[Table]]:
     image = (folder / f"{stem}.png").read_bytes()
     truth = parse_fixture_csv((folder / f"{stem}.csv").read_text(encoding="utf-8"))
     return image, truth
+
+
+RECOGNITION_TIMEOUT = 300.0
+"""Seconds a page may take on a machine whose two cores are shared (a few seconds when idle)."""
+
+HARD_SAMPLES = Path(__file__).resolve().parents[2] / "bench" / "hard_samples"
+"""The harder set (scripts/make_hard_samples.py): documents that look like what users send."""
+
+
+def hard_samples() -> list[tuple[Path, Path]]:
+    """(image, ground-truth csv) of every document in the harder set."""
+    return list(iter_samples(HARD_SAMPLES))
 
 
 def exact_rate(truth: Sequence[Table], got: Sequence[Sequence[Sequence[str]]]) -> float:

@@ -10,7 +10,7 @@ from aspose_ocr_provider.models import ResultTypeTable, TableSettings, TaskStatu
 from aspose_ocr_provider.tables.clean import is_index_row
 from aspose_ocr_provider.tables.decode import decode_result_rows
 
-from .conftest import exact_rate, sample
+from .conftest import RECOGNITION_TIMEOUT, exact_rate, sample
 
 CONN_ID = "aspose_ocr_localtest"
 
@@ -23,7 +23,7 @@ def test_sample_scan_is_recognised_through_the_emulator(
         monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", emu.airflow_conn_json())
         hook = AsposeOcrHook(aspose_ocr_conn_id=CONN_ID)
         task_id = hook.submit_table(image, TableSettings(result_type_table=ResultTypeTable.CSV_AND_EXCEL))
-        emu.wait_idle()
+        emu.wait_idle(timeout=RECOGNITION_TIMEOUT)
         result = hook.get_result(task_id)
     assert result.task_status is TaskStatus.COMPLETED, result.messages
     assert result.result_of_kind("excel") is not None

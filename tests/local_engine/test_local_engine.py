@@ -78,7 +78,7 @@ def test_blank_page_has_no_table(local_engine) -> None:
 
 
 def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
+    monkeypatch.setitem(sys.modules, "rapidocr", None)
     monkeypatch.delitem(sys.modules, "aspose_ocr_provider.emulator.engines.local", raising=False)
     with pytest.raises(ImportError, match=r"pip install 'airflow-provider-aspose-ocr\[local\]'"):
         importlib.import_module("aspose_ocr_provider.emulator.engines.local")

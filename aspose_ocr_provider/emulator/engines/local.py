@@ -1,7 +1,7 @@
 """Offline table recognition for the emulator: real images in, the tables a reader sees out.
 
 With this engine a user can point the provider at any table scan with no cloud account. It needs
-the ``local`` extra (RapidOCR with its ONNX models inside the wheel, and OpenCV); both are
+the ``local`` extra (RapidOCR 3 with its PP-OCRv6 models inside the wheel, and OpenCV); both are
 imported when the engine is built, and a missing one is reported with the install command.
 """
 
@@ -14,13 +14,13 @@ from aspose_ocr_provider.models import TableSettings
 try:
     import cv2  # noqa: F401
     import numpy as np
-    import rapidocr_onnxruntime  # noqa: F401
+    import rapidocr  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
         f"The local recognition engine needs OpenCV and RapidOCR ({exc}); install: {INSTALL_HINT}"
     ) from exc
 
-from aspose_ocr_provider.emulator.engines import local_geometry, local_ocr, local_structure
+from aspose_ocr_provider.emulator.engines import local_geometry, local_ocr, local_structure, local_unruled
 
 __all__ = ["LocalTableEngine"]
 
@@ -58,24 +58,17 @@ class LocalTableEngine:
             angle = local_geometry.estimate_skew(gray)
             if angle:
                 gray = local_geometry.rotate(gray, angle)
-        ink = local_geometry.binarize(gray)
-        gray = local_geometry.without_speckles(gray, ink)
-        boxes = [b for b in local_ocr.read_text(gray, ink) if b.score >= self.min_score]
-        grids = local_structure.find_grids(ink)
+        lines = local_ocr.read_lines(gray, self.min_score)
+        horiz, vert = local_structure.line_masks(local_geometry.binarize(gray))
+        grids = local_structure.find_grids(horiz, vert)
         found: list[tuple[float, list[list[str]]]] = []
-        loose = []
-        for box in boxes:
-            if not any(g.cell_at(box.cx, box.cy) is not None for g in grids):
-                loose.append(box)
         for grid in grids:
-            found.append((grid.top, grid.rows(boxes)))
-        for rows in local_structure.unruled_tables(loose):
-            found.append((_top(rows, loose), rows))
+            found.append((grid.top, grid.rows([w for line in lines for w in line.words])))
+        loose = [
+            local_ocr.TextLine(kept)
+            for line in lines
+            if (kept := tuple(w for w in line.words if all(g.cell_at(w.cx, w.cy) is None for g in grids)))
+        ]
+        found.extend(local_unruled.unruled_tables(loose, local_structure.horizontal_rules(horiz)))
         found.sort(key=lambda item: item[0])
         return [Table.of(rows) for _, rows in found]
-
-
-def _top(rows: list[list[str]], boxes: list[local_ocr.TextBox]) -> float:
-    first = {cell for cell in rows[0] if cell}
-    tops = [b.y0 for b in boxes if b.text in first]
-    return min(tops, default=0.0)

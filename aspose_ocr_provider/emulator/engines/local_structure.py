@@ -1,14 +1,13 @@
-"""Table structure from pixels and text boxes: ruled grids from their lines, unruled from alignment.
+"""Ruled tables from pixels: grids from their lines, merged cells from missing line segments.
 
 Ruled tables are found from long horizontal and vertical strokes (morphological opening keeps
 strokes longer than any glyph), so merged cells show up as missing line segments between two
-grid cells. Text that falls in no grid is grouped into rows by height and into columns by the
-gaps no row bridges, which is how a reader sees an unruled table.
+grid cells. Horizontal strokes that make no grid are kept as rules: a table ruled between its
+rows only (web tables, statements) is read by ``local_unruled`` with them as row separators.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ import cv2
 import numpy as np
 
 from aspose_ocr_provider.emulator.engines.local_ocr import TextBox
+from aspose_ocr_provider.emulator.engines.local_unruled import Rule
 
 
 @dataclass
@@ -66,8 +66,8 @@ def _positions(profile: np.ndarray, min_len: int) -> list[int]:
     return [int(g.mean()) for g in groups]
 
 
-def find_grids(ink: np.ndarray) -> list[Grid]:
-    """Every ruled table in the ink mask, top to bottom."""
+def line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) strokes of the ink mask: runs longer than any glyph."""
     h, w = ink.shape
     horiz = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, w // 30), 1))
@@ -75,6 +75,23 @@ def find_grids(ink: np.ndarray) -> list[Grid]:
     vert = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(28, h // 40)))
     )
+    return horiz, vert
+
+
+def horizontal_rules(horiz: np.ndarray) -> list[Rule]:
+    """Every horizontal stroke as a rule, top to bottom."""
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    rules = [
+        Rule(float(centroids[i][1]), float(stats[i, cv2.CC_STAT_LEFT]),
+             float(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]))
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_HEIGHT] <= 8
+    ]
+    return sorted(rules, key=lambda r: r.y)
+
+
+def find_grids(horiz: np.ndarray, vert: np.ndarray) -> list[Grid]:
+    """Every ruled table among the strokes, top to bottom."""
     lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     grids: list[Grid] = []
@@ -86,7 +103,7 @@ def find_grids(ink: np.ndarray) -> list[Grid]:
         vt = vert[y : y + bh, x : x + bw]
         ys = [y + p for p in _positions((hz > 0).sum(axis=1), 30)]
         xs = [x + p for p in _positions((vt > 0).sum(axis=0), 20)]
-        if len(xs) < 2 or len(ys) < 2 or len(xs) + len(ys) < 5:
+        if len(xs) < 3 or len(ys) < 2:  # one column inside a frame is a page or a box, not a grid
             continue
         grids.append(_with_spans(Grid(xs, ys), horiz, vert))
     return sorted(grids, key=lambda g: g.top)
@@ -129,51 +146,3 @@ def _with_spans(grid: Grid, horiz: np.ndarray, vert: np.ndarray) -> Grid:
                 union((r, c), (r + 1, c))
     grid.owner = {cell: find(cell) for cell in parent}
     return grid
-
-
-def unruled_tables(boxes: Sequence[TextBox]) -> list[list[list[str]]]:
-    """Tables from free-standing text: blocks split at tall vertical gaps, then rows and columns."""
-    if not boxes:
-        return []
-    height = float(np.median([b.height for b in boxes]))
-    rows = _rows(boxes, height)
-    blocks: list[list[list[TextBox]]] = [[rows[0]]]
-    for prev, row in itertools.pairwise(rows):
-        gap = min(b.y0 for b in row) - max(b.y1 for b in prev)
-        if gap > 2.0 * height:
-            blocks.append([])
-        blocks[-1].append(row)
-    tables: list[list[list[str]]] = []
-    for block in blocks:
-        table = _columns(block, height)
-        if len(table) >= 2 and max(len(r) for r in table) >= 2:
-            tables.append(table)
-    return tables
-
-
-def _rows(boxes: Sequence[TextBox], height: float) -> list[list[TextBox]]:
-    rows: list[list[TextBox]] = []
-    for box in sorted(boxes, key=lambda b: b.cy):
-        if rows and abs(box.cy - float(np.mean([b.cy for b in rows[-1]]))) < 0.5 * height:
-            rows[-1].append(box)
-        else:
-            rows.append([box])
-    return rows
-
-
-def _columns(block: list[list[TextBox]], height: float) -> list[list[str]]:
-    spans = sorted((b.x0, b.x1) for row in block for b in row)
-    columns: list[list[float]] = []
-    for x0, x1 in spans:
-        if columns and x0 <= columns[-1][1] + 0.8 * height:
-            columns[-1][1] = max(columns[-1][1], x1)
-        else:
-            columns.append([x0, x1])
-    table: list[list[str]] = []
-    for row in block:
-        cells: list[list[TextBox]] = [[] for _ in columns]
-        for box in row:
-            idx = next((i for i, (a, b) in enumerate(columns) if a <= box.cx <= b), len(columns) - 1)
-            cells[idx].append(box)
-        table.append([_join(c) for c in cells])
-    return table
