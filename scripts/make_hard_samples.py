@@ -399,8 +399,156 @@ def scanned(out: Path) -> None:
     save(out, "scanned_delivery", gray, rows, fmt="JPEG")
 
 
-MAKERS = (invoice_items, invoice_wrapped, web_table, web_table_narrow, statement_viewer, zebra_report,
-          form, german_invoice, scanned)
+def form_grid(out: Path) -> None:
+    """A form printed as one grid of adjoining boxes: label | value | label | value, some values
+    spanning the rest of the row, filled in by hand."""
+    img = Image.new("RGB", (1240, 760), "white")
+    d = ImageDraw.Draw(img)
+    label, hand = font("sans", 18), font("hand", 30)
+    d.text((60, 36), "Vehicle damage report", font=font("sans-bold", 30), fill=INK)
+    d.text((60, 80), "Fill in one form per vehicle and hand it to the fleet office.", font=label, fill=GREY)
+    xs = [60, 260, 640, 840, 1180]
+    rows = [
+        ["Driver", "Ana Ruiz", "Date", "03/11/2026"],
+        ["Vehicle", "Van 14", "Plate", "KL-204-RT"],
+        ["Location", "Depot gate, Mill Road"],
+        ["Odometer", "48213 km", "Fuel", "3/4"],
+        ["Damage", "Scratch on rear door"],
+        ["Witness", "P. Osei", "Phone", "555-0187"],
+    ]
+    y0, row_h = 130, 84
+    for r, row in enumerate(rows):
+        y = y0 + r * row_h
+        d.rectangle((xs[0], y, xs[-1], y + row_h), outline=INK, width=2)
+        bounds = [xs[0], xs[1], xs[2], xs[3], xs[4]] if len(row) == 4 else [xs[0], xs[1], xs[4]]
+        for x in bounds[1:-1]:
+            d.line((x, y, x, y + row_h), fill=INK, width=2)
+        for i, text in enumerate(row):
+            x = bounds[i] + 14
+            if i % 2 == 0:
+                d.text((x, y + 30), text, font=label, fill=INK)
+            else:
+                d.text((x + 6, y + 22), text, font=hand, fill=(20, 40, 120))
+    save(out, "form_grid", img, rows)
+
+
+def statement_light(out: Path) -> None:
+    """An income statement in a light-themed browser PDF viewer: notes column, negatives in
+    parentheses, indented sub-items, a sidebar of page thumbnails."""
+    img = Image.new("RGB", (1440, 960), (241, 243, 244))
+    d = ImageDraw.Draw(img)
+    ui = font("sans", 14)
+    d.rectangle((0, 0, 1440, 40), fill=(255, 255, 255))
+    d.line((0, 40, 1440, 40), fill=(218, 220, 224), width=1)
+    d.text((56, 12), "Q4-results.pdf", font=ui, fill=(60, 64, 67))
+    d.text((660, 12), "3 / 12", font=ui, fill=(60, 64, 67))
+    d.text((760, 12), "100%", font=ui, fill=(60, 64, 67))
+    for i in range(4):
+        d.rectangle((30, 70 + i * 190, 170, 250 + i * 190), fill="white", outline=(200, 200, 200))
+        for k in range(6):
+            d.line((45, 95 + i * 190 + k * 18, 150, 95 + i * 190 + k * 18), fill=(210, 210, 210), width=2)
+    d.rectangle((330, 60, 1250, 960), fill="white")
+    f, fb = font("condensed", 17), font("dejavu-bold", 17)
+    d.text((380, 100), "Statement of profit or loss", font=font("dejavu-bold", 22), fill=INK)
+    d.text((380, 134), "For the year ended 31 December, EUR million", font=font("dejavu", 15), fill=GREY)
+    cols = [Column(380, 420), Column(820, 70, "center"), Column(930, 120, "right"), Column(1080, 120, "right")]
+    rows = [
+        ["", "Note", "2025", "2024"],
+        ["Revenue", "4", "1,284.6", "1,190.2"],
+        ["Cost of sales", "5", "(802.1)", "(761.9)"],
+        ["Gross profit", "", "482.5", "428.3"],
+        ["Distribution costs", "", "(96.4)", "(90.0)"],
+        ["Administrative expenses", "6", "(141.8)", "(133.5)"],
+        ["Other operating income", "", "12.7", "9.1"],
+        ["Operating profit", "", "257.0", "213.9"],
+        ["Finance income", "8", "3.2", "1.8"],
+        ["Finance costs", "8", "(27.5)", "(31.6)"],
+        ["Profit before tax", "", "232.7", "184.1"],
+        ["Income tax expense", "9", "(58.2)", "(46.0)"],
+        ["Profit for the year", "", "174.5", "138.1"],
+    ]
+    y = 190
+    for row in rows:
+        bold = row[0].startswith(("Gross", "Operating", "Profit")) or row is rows[0]
+        for text, col in zip(row, cols, strict=True):
+            put(d, Column(col.x + (18 if col is cols[0] and not bold else 0), col.width, col.align), y, text,
+                fb if bold else f)
+        if row[0] in ("Other operating income", "Income tax expense", "Finance costs"):
+            d.line((930, y + 27, 1200, y + 27), fill=INK, width=1)
+        y += 36
+    d.text((380, y + 30), "The accompanying notes are an integral part of these statements.", font=font("dejavu", 14), fill=GREY)
+    save(out, "statement_light", img, rows)
+
+
+def zebra_web(out: Path) -> None:
+    """A dashboard table screenshotted at 96 dpi: 13 px text, striped rows, status badges."""
+    img = Image.new("RGB", (1100, 560), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    f, fb = font("dejavu", 13), font("dejavu-bold", 13)
+    d.rectangle((0, 0, 1100, 48), fill=(33, 37, 41))
+    d.text((24, 16), "Shipments  -  last 7 days", font=font("dejavu-bold", 15), fill=(240, 240, 240))
+    cols = [Column(40, 110), Column(170, 250), Column(440, 160), Column(620, 90, "right"), Column(740, 110, "right"),
+            Column(880, 150)]
+    rows = [
+        ["Shipment", "Destination", "Carrier", "Parcels", "Value", "Status"],
+        ["SH-40211", "Rotterdam, NL", "NorthSea Freight", "12", "4,180.00", "Delivered"],
+        ["SH-40212", "Lyon, FR", "RailCargo", "3", "912.50", "In transit"],
+        ["SH-40215", "Gdansk, PL", "Baltic Lines", "27", "10,044.90", "Delivered"],
+        ["SH-40219", "Porto, PT", "Atlantic Road", "5", "1,275.00", "Delayed"],
+        ["SH-40220", "Graz, AT", "Alpine Express", "1", "88.40", "Delivered"],
+        ["SH-40224", "Malmo, SE", "NorthSea Freight", "9", "3,360.75", "Customs hold"],
+        ["SH-40227", "Bilbao, ES", "Atlantic Road", "14", "5,902.10", "In transit"],
+        ["SH-40231", "Brno, CZ", "RailCargo", "2", "431.00", "Delivered"],
+    ]
+    y = draw_rows(d, cols, rows[:1], 80, fb, pad=11, wrap_cells=False)
+    d.line((24, y, 1076, y), fill=(222, 226, 230), width=2)
+    draw_rows(d, cols, rows[1:], y, f, pad=11, zebra=(242, 244, 246), rule_x=(24, 1076), wrap_cells=False)
+    save(out, "zebra_web", img, rows)
+
+
+def scanned_ruled(out: Path) -> None:
+    """A ruled stock list photocopied: grey paper, 2 degrees off, blur, speckles, low JPEG quality."""
+    img = Image.new("RGB", (1300, 820), "white")
+    d = ImageDraw.Draw(img)
+    f, fb = font("sans", 21), font("sans-bold", 21)
+    d.text((80, 50), "Stock count - aisle 12", font=font("sans-bold", 30), fill=INK)
+    xs = [80, 260, 700, 860, 1040, 1220]
+    rows = [
+        ["Bin", "Article", "Expected", "Counted", "Difference"],
+        ["12-A-01", "Hex bolts M8 x 40", "500", "488", "-12"],
+        ["12-A-02", "Washers 8.4 mm", "1,000", "1,000", "0"],
+        ["12-A-03", "Lock nuts M8", "750", "761", "11"],
+        ["12-B-01", "Wood screws 4 x 30", "2,400", "2,350", "-50"],
+        ["12-B-02", "Wall plugs 6 mm", "1,200", "1,196", "-4"],
+        ["12-B-03", "Cable ties 200 mm", "300", "300", "0"],
+    ]
+    y0, row_h = 130, 62
+    for r, row in enumerate(rows):
+        y = y0 + r * row_h
+        for c, text in enumerate(row):
+            ff = fb if r == 0 else f
+            col = Column(xs[c] + 14, xs[c + 1] - xs[c] - 28, "left" if c < 2 else "right")
+            put(d, col, y + 18, text, ff)
+    for r in range(len(rows) + 1):
+        d.line((xs[0], y0 + r * row_h, xs[-1], y0 + r * row_h), fill=INK, width=2)
+    for x in xs:
+        d.line((x, y0, x, y0 + len(rows) * row_h), fill=INK, width=2)
+    rng = random.Random(12)
+    gray = img.convert("L").rotate(-2.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    gray = gray.filter(ImageFilter.GaussianBlur(0.9))
+    gray = Image.eval(gray, lambda v: int(60 + v * 0.72))  # grey paper, washed-out ink
+    px = gray.load()
+    w, h = gray.size
+    for _ in range(14000):
+        x, yy = rng.randrange(w), rng.randrange(h)
+        px[x, yy] = max(0, min(255, px[x, yy] + rng.randint(-110, 30)))  # type: ignore[index,operator]
+    buf = io.BytesIO()
+    gray.save(buf, "JPEG", quality=45)
+    save(out, "scanned_ruled", Image.open(io.BytesIO(buf.getvalue())), rows, fmt="JPEG")
+
+
+MAKERS = (invoice_items, invoice_wrapped, web_table, web_table_narrow, statement_viewer, statement_light,
+          zebra_report, zebra_web, form, form_grid, german_invoice, scanned, scanned_ruled)
 
 
 def main(argv: list[str]) -> int:

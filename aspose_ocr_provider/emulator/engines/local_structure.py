@@ -8,6 +8,7 @@ rows only (web tables, statements) is read by ``local_unruled`` with them as row
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -102,7 +103,10 @@ def find_grids(horiz: np.ndarray, vert: np.ndarray) -> list[Grid]:
         hz = horiz[y : y + bh, x : x + bw]
         vt = vert[y : y + bh, x : x + bw]
         ys = [y + p for p in _positions((hz > 0).sum(axis=1), 30)]
-        xs = [x + p for p in _positions((vt > 0).sum(axis=0), 20)]
+        # A column rule runs the full height of at least one row; a tall handwritten stroke
+        # (an l, a 1) stands alone inside its cell and falls short of that.
+        shortest_row = min((b - a for a, b in itertools.pairwise(ys)), default=0)
+        xs = [x + p for p in _positions((vt > 0).sum(axis=0), max(20, int(0.8 * shortest_row)))]
         if len(xs) < 3 or len(ys) < 2:  # one column inside a frame is a page or a box, not a grid
             continue
         grids.append(_with_spans(Grid(xs, ys), horiz, vert))
