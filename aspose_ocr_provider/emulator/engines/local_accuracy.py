@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-__all__ = ["RowScore", "normalize", "score_rows"]
+__all__ = ["RowScore", "edit_distance", "normalize", "score_rows"]
 
-SIMILAR = 0.8
-"""Two cell texts this similar (difflib ratio) are the same cell with a few characters misread."""
+MISREAD = 0.15
+"""Up to this share of a cell's characters (at least one) may be misread and it is still that
+cell: ``995`` for ``9.95`` is a reading error, a wrapped cell missing its second line is not."""
 
 
 def normalize(text: str) -> str:
@@ -25,8 +25,20 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Characters to insert, delete or replace to turn ``a`` into ``b`` (Levenshtein)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
 def _same_cell(truth: str, got: str) -> bool:
-    return truth == got or SequenceMatcher(None, truth, got, autojunk=False).ratio() >= SIMILAR
+    allowed = max(1, round(MISREAD * len(truth)))
+    return truth == got or (abs(len(truth) - len(got)) <= allowed and edit_distance(truth, got) <= allowed)
 
 
 @dataclass
