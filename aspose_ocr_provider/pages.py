@@ -118,6 +118,25 @@ def page_image(document: PagedDocument, page: int) -> bytes:
     return document.prepare(page)()
 
 
+def rendered_pages(data: bytes, dpi: int = DEFAULT_DPI) -> list[bytes]:
+    """Every page of a PDF, TIFF or image as the submit operator sends it at ``dpi``, in order.
+
+    For fixtures: the emulator, like the service, only ever sees these page images.
+
+    :raises DocumentError: when the bytes are no image or document, or cannot be split.
+    """
+    from aspose_ocr_provider.models import sniff_image_format
+
+    kind = sniff_image_format(data)
+    if kind is None:
+        raise DocumentError(f"not a PDF or an image (its first bytes are {data[:8]!r})")
+    document = open_document(data, kind, dpi)
+    try:
+        return [page_image(document, page) for page in range(1, document.page_count + 1)]
+    finally:
+        document.close()
+
+
 class _SingleImage:
     """A plain image: one page, sent exactly as given."""
 

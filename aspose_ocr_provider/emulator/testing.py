@@ -26,8 +26,8 @@ from aspose_ocr_provider.emulator.app import create_app
 from aspose_ocr_provider.emulator.config import EmulatorConfig
 from aspose_ocr_provider.emulator.engines.base import Table, TableEngine
 from aspose_ocr_provider.emulator.state import EmulatorState, RequestRecord
-from aspose_ocr_provider.models import TaskStatus, sniff_image_format
-from aspose_ocr_provider.pages import DEFAULT_DPI, open_document, page_image
+from aspose_ocr_provider.models import TaskStatus
+from aspose_ocr_provider.pages import DEFAULT_DPI
 
 T = TypeVar("T")
 
@@ -148,23 +148,13 @@ class EmulatorHandle:
     def add_fixture_document(
         self, document: bytes, csv_by_page: Mapping[int, str], *, dpi: int = DEFAULT_DPI
     ) -> list[bytes]:
-        """Teach the fixtures engine every page of a PDF or multi-frame TIFF, as the submit
-        operator renders them at ``dpi``; a page missing from ``csv_by_page`` holds no table.
-
-        The service (and so the emulator) takes images only: the fixtures are the rendered page
-        images, and the page images are returned in page order.
-        """
-        kind = sniff_image_format(document)
-        if kind is None:
-            raise ValueError("add_fixture_document takes the bytes of a PDF or an image.")
-        opened = open_document(document, kind, dpi)
-        try:
-            images = [page_image(opened, page) for page in range(1, opened.page_count + 1)]
-        finally:
-            opened.close()
-        for page, image in enumerate(images, start=1):
-            self.add_fixture(image, csv_by_page.get(page, ""))
-        return images
+        """Teach the fixtures engine every page of a PDF or multi-page TIFF, rendered as the
+        submit operator renders them at ``dpi``; a page missing from ``csv_by_page`` holds no
+        table. Returns the page images, in page order."""
+        add = getattr(self.state.engine, "add_document", None)
+        if add is None:
+            raise TypeError(f"The {self.config.engine!r} engine takes no fixtures; use engine='fixtures'.")
+        return list(self._call(add, document, csv_by_page, dpi))
 
     def add_fixture_table(self, image: bytes, rows: Sequence[Sequence[Any]]) -> None:
         """Teach the fixtures engine that ``image`` holds one table with ``rows``."""

@@ -176,3 +176,31 @@ def test_example_dag_loads_each_page_with_its_page_number(
         "scan.tif page 2": documents.sample_csv("ruled_two_tables"),
     }
     assert assert_exactly_once(rows, run.run_id, truth, by_page=True) == sum(per_page.values())
+
+
+def test_a_fixtures_folder_answers_the_pages_of_its_documents(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``--fixtures DIR`` with ``<stem>.pdf`` + ``<stem>.page-<N>.csv``: the emulator knows each page."""
+    from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+    from aspose_ocr_provider.tables import result_to_dataframe
+
+    fixtures = tmp_path / "fixtures"
+    fixtures.mkdir()
+    (fixtures / "statement.pdf").write_bytes(documents.three_page_pdf())
+    for page, name in documents.TABLE_PAGES.items():
+        (fixtures / f"statement.page-{page}.csv").write_text(documents.sample_csv(name))
+    with run_emulator(fixtures_dir=str(fixtures), pending_polls=0, processing_polls=0) as emu:
+        monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", emu.airflow_conn_json())
+        ti = _TaskInstance()
+        ids = AsposeOcrSubmitTableOperator(task_id="submit", images=str(fixtures / "*.pdf")).execute(
+            {"ti": ti}  # type: ignore[arg-type]
+        )
+        emu.wait_idle()
+        hook = AsposeOcrHook()
+        results = [hook.get_result(task_id) for task_id in ids]
+
+    assert [r.task_status for r in results] == [TaskStatus.COMPLETED] * 3
+    assert [len(r.results) for r in results] == [1, 0, 1]  # page 2 holds text only: no table
+    first = result_to_dataframe(results[0])
+    assert list(first.attrs["columns"].values())[:2] == ["Item", "Qty"]

@@ -4,25 +4,34 @@ Tests and offline DAG runs need recognition that is instant and exact; a folder 
 sibling CSV each (same stem) gives that. The CSV holds the table rows as they should come back
 (no column-index row: the emulator adds it when rendering CSV). An empty line in the CSV starts
 another table, for images holding several tables.
+
+A PDF or multi-page TIFF in the folder has one CSV per page with tables, ``<stem>.page-<N>.csv``.
+Like the service, the emulator only ever receives page images, so the engine renders the
+document as the submit operator does (at its default dpi) and knows each page image.
 """
 
 from __future__ import annotations
 
 import csv
+import glob
 import hashlib
 import io
 import logging
 import os
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aspose_ocr_provider.emulator.engines.base import RecognitionError, Table
 from aspose_ocr_provider.models import TableSettings
+from aspose_ocr_provider.pages import DEFAULT_DPI, DocumentError, rendered_pages
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".jpe", ".gif", ".bmp", ".tif", ".tiff")
+DOCUMENT_SUFFIXES: tuple[str, ...] = (".pdf", ".tif", ".tiff")
+_PAGE_CSV = re.compile(r"\.page-(\d+)\.csv", re.IGNORECASE)
 DEFAULT_FIXTURES_DIR = Path(__file__).resolve().parents[2] / "samples"
 """The sample images shipped inside the package (may be absent: then no fixture is known)."""
 
@@ -41,6 +50,35 @@ def parse_fixture_csv(text: str) -> list[Table]:
     if current:
         tables.append(Table.of(current))
     return tables
+
+
+def _page_csvs(document: Path) -> dict[int, Path]:
+    """``<stem>.page-<N>.csv`` files beside a document, by page number."""
+    found: dict[int, Path] = {}
+    for path in document.parent.glob(f"{glob.escape(document.stem)}.page-*.csv"):
+        match = _PAGE_CSV.fullmatch(path.name[len(document.stem) :])
+        if match:
+            found[int(match.group(1))] = path
+    return found
+
+
+def _document_fixtures(document: Path, page_csvs: dict[int, Path]) -> dict[str, tuple[Table, ...]]:
+    try:
+        images = rendered_pages(document.read_bytes())
+    except (DocumentError, OSError) as exc:
+        log.warning("Fixture document %s cannot be split into pages (%s); skipped.", document, exc)
+        return {}
+    extra = sorted(page for page in page_csvs if page > len(images))
+    if extra:
+        log.warning(
+            "Fixture document %s has %d page(s); CSVs for pages %s ignored.", document, len(images), extra
+        )
+    return {
+        FixturesEngine.key(image): tuple(
+            parse_fixture_csv(page_csvs[page].read_text(encoding="utf-8")) if page in page_csvs else ()
+        )
+        for page, image in enumerate(images, start=1)
+    }
 
 
 class FixturesEngine:
@@ -72,6 +110,16 @@ class FixturesEngine:
     def add_csv(self, image: bytes, csv_text: str) -> None:
         self.add(image, parse_fixture_csv(csv_text))
 
+    def add_document(
+        self, document: bytes, csv_by_page: Mapping[int, str], dpi: int = DEFAULT_DPI
+    ) -> list[bytes]:
+        """Teach every page of a PDF or multi-page TIFF as rendered at ``dpi``; a page missing
+        from ``csv_by_page`` holds no table. Returns the page images in page order."""
+        images = rendered_pages(document, dpi)
+        for page, image in enumerate(images, start=1):
+            self.add_csv(image, csv_by_page.get(page, ""))
+        return images
+
     def __len__(self) -> int:
         return len(self._from_dir.keys() | self._added.keys())
 
@@ -87,7 +135,12 @@ class FixturesEngine:
             found: dict[str, tuple[Table, ...]] = {}
             if stamp is not None:
                 for image_path in sorted(self.fixtures_dir.iterdir()):
-                    if image_path.suffix.lower() not in IMAGE_SUFFIXES:
+                    suffix = image_path.suffix.lower()
+                    page_csvs = _page_csvs(image_path) if suffix in DOCUMENT_SUFFIXES else {}
+                    if page_csvs:
+                        found.update(_document_fixtures(image_path, page_csvs))
+                        continue
+                    if suffix not in IMAGE_SUFFIXES:
                         continue
                     csv_path = image_path.with_suffix(".csv")
                     if not csv_path.is_file():
