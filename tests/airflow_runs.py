@@ -61,3 +61,16 @@ def task_states(run: Any) -> dict[str, tuple[str | None, int]]:
             ti.task_id: (str(getattr(ti.state, "value", ti.state)) if ti.state else None, ti.try_number)
             for ti in run.get_task_instances(session=session)
         }
+
+
+class BareTaskInstance:
+    """The few task-instance fields the submit operator reads, for calling ``execute`` outside a
+    task runner (its ledger then keeps ids in memory only)."""
+
+    dag_id, run_id, task_id, map_index, try_number = "d", "r", "submit", -1, 1
+
+    def __init__(self) -> None:
+        self.xcom: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcom[key] = value

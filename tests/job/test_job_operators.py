@@ -14,6 +14,7 @@ from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TableSettings
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor, site_default_deferrable
+from tests.airflow_runs import BareTaskInstance
 
 
 def test_a_static_bad_setting_fails_when_the_dag_is_parsed() -> None:
@@ -73,18 +74,6 @@ def test_sensor_defaults_to_deferrable_unless_the_site_says_otherwise(
     assert AsposeOcrTaskSensor.template_fields == ("ocr_task_ids",)
 
 
-class _TaskInstance:
-    """The few task-instance fields the operator reads, for a run outside a task runner."""
-
-    dag_id, run_id, task_id, map_index, try_number = "d", "r", "submit", -1, 1
-
-    def __init__(self) -> None:
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
-
-
 @pytest.fixture
 def slow_emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with run_emulator(pending_polls=10**6) as emulator:
@@ -102,7 +91,7 @@ def test_on_kill_stops_submitting_and_cancels_what_was_submitted(slow_emu: Any, 
 
     def run() -> None:
         try:
-            op.execute({"ti": _TaskInstance()})  # type: ignore[arg-type]
+            op.execute({"ti": BareTaskInstance()})  # type: ignore[arg-type]
         except BaseException as exc:
             outcome["error"] = exc
 

@@ -18,24 +18,12 @@ from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TaskStatus
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
-from tests.airflow_runs import register_dag, task_instance, xcom
+from tests.airflow_runs import BareTaskInstance, register_dag, task_instance, xcom
 from tests.ground_truth import assert_exactly_once, sqlite_rows
 from tests.pages import documents
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-class _TaskInstance:
-    """The few task-instance fields the operator reads, for a run outside a task runner."""
-
-    dag_id, run_id, task_id, map_index, try_number = "d", "r", "submit", -1, 1
-
-    def __init__(self) -> None:
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
 
 
 @pytest.fixture
@@ -64,7 +52,7 @@ def _statement_and_scan(emu: Any, folder: Path) -> tuple[Path, Path]:
 
 def test_every_page_is_one_post_and_its_record_names_the_page(emulator: Any, tmp_path: Path) -> None:
     pdf, tiff = _statement_and_scan(emulator, tmp_path / "in")
-    ti = _TaskInstance()
+    ti = BareTaskInstance()
     op = AsposeOcrSubmitTableOperator(task_id="submit", images=str(tmp_path / "in" / "*"), max_concurrency=2)
 
     ids = op.execute({"ti": ti})  # type: ignore[arg-type]
@@ -90,7 +78,7 @@ def test_every_page_is_one_post_and_its_record_names_the_page(emulator: Any, tmp
 
 def test_pages_selects_what_is_sent(emulator: Any, tmp_path: Path) -> None:
     pdf, _ = _statement_and_scan(emulator, tmp_path / "in")
-    ti = _TaskInstance()
+    ti = BareTaskInstance()
     AsposeOcrSubmitTableOperator(task_id="submit", images=str(pdf), pages="1,3").execute({"ti": ti})  # type: ignore[arg-type]
     assert [r["page"] for r in ti.xcom["submissions"]] == [1, 3]
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == 2
@@ -107,7 +95,7 @@ def test_bad_documents_fail_before_any_post_naming_each_file(emulator: Any, tmp_
     op = AsposeOcrSubmitTableOperator(task_id="submit", images=str(tmp_path / "*"))
 
     with pytest.raises(AsposeOcrError) as err:
-        op.execute({"ti": _TaskInstance()})  # type: ignore[arg-type]
+        op.execute({"ti": BareTaskInstance()})  # type: ignore[arg-type]
 
     message = str(err.value)
     assert message.startswith("Nothing was submitted: 3 problem(s)")
@@ -164,7 +152,12 @@ def test_example_dag_loads_each_page_with_its_page_number(
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == 5
     rows = sqlite_rows(warehouse, "statements")
     per_page = rows.groupby(["_source", "_source_page"]).size().to_dict()
-    assert set(per_page) == {(str(pdf), 1), (str(pdf), 3), (str(tiff), 1), (str(tiff), 2)}  # page 2: text only
+    assert set(per_page) == {
+        (str(pdf), 1),
+        (str(pdf), 3),
+        (str(tiff), 1),
+        (str(tiff), 2),
+    }  # page 2: text only
     assert set(rows.loc[rows["_source"] == str(pdf), "_source_sha256"]) == {
         hashlib.sha256(pdf.read_bytes()).hexdigest()
     }
@@ -192,7 +185,7 @@ def test_a_fixtures_folder_answers_the_pages_of_its_documents(
         (fixtures / f"statement.page-{page}.csv").write_text(documents.sample_csv(name))
     with run_emulator(fixtures_dir=str(fixtures), pending_polls=0, processing_polls=0) as emu:
         monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", emu.airflow_conn_json())
-        ti = _TaskInstance()
+        ti = BareTaskInstance()
         ids = AsposeOcrSubmitTableOperator(task_id="submit", images=str(fixtures / "*.pdf")).execute(
             {"ti": ti}  # type: ignore[arg-type]
         )
