@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import (
     AIRFLOW_V_3_3_PLUS,
+    AirflowNotFoundException,
     AirflowSensorTimeout,
     AirflowSkipException,
     AirflowTaskTimeout,
@@ -42,6 +43,7 @@ except ImportError:  # Airflow 3.0
 
 __all__ = [
     "AIRFLOW_V_3_3_PLUS",
+    "AirflowNotFoundException",
     "AirflowSensorTimeout",
     "AirflowSkipException",
     "AirflowTaskTimeout",

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aspose_ocr_provider.identity import InputIdentity
+
 DEFAULT_BASE_URL = "https://api.aspose.cloud"
 TOKEN_PATH = "/connect/token"
 RECOGNIZE_TABLE_PATH = "/v5.0/ocr/RecognizeTable"
@@ -502,8 +504,9 @@ def sniff_image_format(data: bytes) -> str | None:
 class TaskRef:
     """One OCR task id handed downstream, with the input it came from when known.
 
-    ``sha256`` (of the whole input document) and the 1-based ``page`` are the input's identity;
-    a plain image is page 1. Both are None for a bare task id.
+    ``sha256`` (of the whole input document) and the 1-based ``page`` are the input's identity
+    (see :mod:`aspose_ocr_provider.identity`); a plain image is page 1. Both are None for a bare
+    task id, whose input is unknown.
     """
 
     task_id: str
@@ -517,6 +520,11 @@ class TaskRef:
         if self.source and self.page and self.page > 1:
             return f"{self.source} page {self.page}"
         return self.source
+
+    @property
+    def identity(self) -> InputIdentity | None:
+        """The input's identity, or None when only the task id is known."""
+        return InputIdentity.from_values(self.sha256, self.page)
 
 
 def task_refs(value: Any) -> list[TaskRef]:
@@ -550,14 +558,13 @@ def task_refs(value: Any) -> list[TaskRef]:
                 f"Submit record {dict(value)!r} has no 'task_id'; pass the submit task's records."
             )
         source = value.get("source")
-        sha256 = value.get("sha256")
-        page = value.get("page")
+        identity = InputIdentity.from_values(value.get("sha256"), value.get("page"))
         return [
             TaskRef(
                 str(value["task_id"]),
                 str(source) if source else None,
-                str(sha256) if sha256 else None,
-                int(page) if page is not None else (1 if sha256 else None),
+                identity.sha256 if identity else None,
+                identity.page if identity else None,
             )
         ]
     if isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.identity import InputIdentity
 from aspose_ocr_provider.models import SUPPORTED_IMAGE_FORMATS, sniff_image_format
 from aspose_ocr_provider.pages import (
     DEFAULT_DPI,
@@ -95,6 +96,11 @@ class ImageSource:
     @property
     def format(self) -> str:
         return self.document.format
+
+    @property
+    def identity(self) -> InputIdentity:
+        """What makes this page the same as one loaded before: its document's digest and page."""
+        return InputIdentity(self.sha256, self.page)
 
     @property
     def label(self) -> str:
@@ -400,6 +406,11 @@ def resolve_images(
             resolved.extend(ImageSource(document, page) for page in chosen)
     problems.raise_if_any(len(items))
     return resolved
+
+
+def has_inputs(images: Any) -> bool:
+    """Whether ``images`` names anything at all (an empty list, or lists of empty lists, do not)."""
+    return bool(_flatten(images))
 
 
 def describe(sources: Sequence[ImageSource]) -> str:

@@ -9,17 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from aspose_ocr_provider.compat import Asset, AssetAlias, BaseHook, BaseOperator
+from aspose_ocr_provider.compat import Asset, AssetAlias, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
+from aspose_ocr_provider.tables.identity_load import IdentityLoad, distinct_inputs
 from aspose_ocr_provider.tables.load_plan import LoadPlan
-from aspose_ocr_provider.tables.provenance import IDEMPOTENCY_KEYS, ProvenanceSpec, provenance_columns
+from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
 from aspose_ocr_provider.tables.quarantine import BAD_DATA_POLICIES, DEFAULT_QUARANTINE_TABLE, CellOrigin
 from aspose_ocr_provider.tables.results import result_tables
 from aspose_ocr_provider.tables.schema import Column, TableSchema
 from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS
+from aspose_ocr_provider.tables.warehouse import warehouse_hook
 from aspose_ocr_provider.tables.writer import (
     LOAD_MODES,
     SCHEMA_EVOLUTIONS,
@@ -79,9 +81,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
     :param aspose_ocr_conn_id: The Aspose.OCR connection to fetch results with.
     :param header: ``"first_row"`` (default): the table's first row holds the column names;
         ``"none"``: columns are named ``col_1``, ``col_2``...; or a list of names, one per column.
-    :param mode: ``"idempotent"`` (default): a re-run of the same DAG run replaces the rows this
-        task wrote in that run, never duplicating them; ``"append"``; ``"replace"``: delete
-        every row of the table first.
+    :param mode: ``"idempotent"`` (default): rows are keyed by their input's identity (sha256 of
+        its bytes and page): loading an input replaces the rows any earlier load of it wrote,
+        whatever run wrote them, so re-runs, backfills and cleared tasks never duplicate rows;
+        ``"append"``: add rows, never delete; ``"replace"``: delete every row of the table first.
+    :param keep_history: In idempotent mode, keep the rows of an older version of a file (same
+        ``_source``, other bytes) when its new version loads (default False: they are replaced).
     :param schema_evolution: ``"add"`` (default): add columns the table lacks; ``"fail"``: refuse.
     :param infer_types: Convert columns whose every cell is an integer, decimal, percentage
         (stored as a fraction), amount of money or date (default True); otherwise all text.
@@ -91,7 +96,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         (1-based page of a PDF or TIFF, 1 for an image), ``_ocr_task_id``, ``_source_table``,
         ``_source_row``, ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
         (``{"source": "file"}``) or drops (``{"loaded_at": None}``) them; False adds none
-        (then only append or replace modes work).
+        (then only append or replace modes work). Inputs that give no rows are recorded in
+        ``<table>__no_table`` while the identity columns are on.
     :param skip_failed: If True, a task that ended in Error/NotExist (or is unfinished) is
         logged and reported in XCom ``skipped`` instead of failing the load.
     :param sanitize_names: snake_case the header text into column names (default True); False
@@ -131,6 +137,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         schemas: Sequence[TableSchema] | None = None,
         on_bad_data: str = "quarantine",
         quarantine_table: str = DEFAULT_QUARANTINE_TABLE,
+        keep_history: bool = False,
         **kwargs: Any,
     ) -> None:
         if columns is not None and schemas is not None:
@@ -178,10 +185,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         if transform is not None and not callable(transform):
             raise ValueError("transform must be a function that takes and returns a pandas DataFrame.")
         prov_columns = provenance_columns(provenance)
-        if mode == "idempotent" and not all(key in prov_columns for key in IDEMPOTENCY_KEYS):
+        if mode == "idempotent" and not all(key in prov_columns for key in IDENTITY_KEYS):
             raise ValueError(
-                "mode='idempotent' needs the provenance columns 'dag_run_id' and 'loaded_by' to find the rows "
-                "an earlier attempt wrote; keep them or use mode='append' or 'replace'."
+                f"mode='idempotent' needs the provenance columns {', '.join(map(repr, IDENTITY_KEYS))} to find "
+                "the rows earlier loads of the same input wrote; keep them or use mode='append' or 'replace'."
             )
         outlets = list(kwargs.pop("outlets", None) or [])
         static = not _is_template(conn_id) and not _is_template(table) and isinstance(table, str)
@@ -213,27 +220,20 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.schemas = schemas
         self.on_bad_data = on_bad_data
         self.quarantine_table = quarantine_table
+        self.keep_history = keep_history
 
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 
         return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id)
 
-    def _db_hook(self) -> Any:
-        from airflow.providers.common.sql.hooks.sql import DbApiHook
-
-        hook = BaseHook.get_connection(self.conn_id).get_hook()
-        if not isinstance(hook, DbApiHook):
-            raise ValueError(
-                f"Connection {self.conn_id!r} gives a {type(hook).__name__}, not a common-sql DbApiHook; "
-                "use a database connection (sqlite, postgres, mysql, snowflake...)."
-            )
-        return hook
-
     def execute(self, context: Context) -> dict[str, Any]:
-        refs = task_refs(self.ocr_task_ids)
+        refs, repeats = distinct_inputs(task_refs(self.ocr_task_ids))
+        for ref in repeats:
+            self.log.info("%s is the same input as one given before it; loaded once.", ref.label or ref.task_id)
         records = [(ref.label or ref.task_id, ref.task_id) for ref in refs]
         prov = provenance_columns(self.provenance)
+        inputs = IdentityLoad(prov, keep_history=self.keep_history)
         ti = context["ti"]
         map_index = getattr(ti, "map_index", -1)
         loaded_by = f"{ti.dag_id}.{ti.task_id}" + (
@@ -290,6 +290,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 )
             except ValueError as exc:
                 raise ValueError(f"Cannot read the tables recognised in {source}: {exc}") from exc
+            rows = 0
             for number, table in enumerate(tables, start=1):
                 origin = CellOrigin(ref.source or task_id, task_id, ref.sha256, ref.page, number)
                 target, frame = plan.route(table, origin)
@@ -299,6 +300,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     frame = self._transformed(frame, source, prov)
                 for name, text in table.columns.items():
                     column_texts.setdefault(name, text)
+                rows += len(frame)
                 values = {
                     "source": ref.source or task_id,
                     "source_sha256": ref.sha256,
@@ -320,15 +322,15 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     ),
                     source,
                 )
+            inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
         plan.check()
         per_source: dict[str, int] = {
             source: 0 for source, _ in records if not any(s["source"] == source for s in skipped)
         }
         per_table: dict[str, int] = dict.fromkeys(plan.tables, 0)
-        replace_key = (
-            {prov[k]: run_values[k] for k in IDEMPOTENCY_KEYS} if self.mode == "idempotent" else None
-        )
-        hook = self._db_hook() if plan.has_data else None
+        # Idempotent loads replace the rows of the same inputs, in every table they write.
+        keyed = self.mode == "idempotent" and inputs.keyed and bool(inputs.inputs)
+        hook = warehouse_hook(self.conn_id) if plan.has_data or inputs.inputs else None
 
         def writer(
             table: str, declared: Any = None, sql_types: Any = None, mode: str = self.mode
@@ -338,7 +340,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 table,
                 mode=mode,
                 schema_evolution=self.schema_evolution,
-                replace_key=replace_key if mode == "idempotent" else None,
+                replace_rows=inputs.replaced_rows() if mode == "idempotent" else None,
                 type_conflicts=self.type_conflicts,
                 declared=declared,
                 sql_types=sql_types,
@@ -346,12 +348,27 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
 
         def quarantine() -> list[Target]:
             run = {prov[k]: run_values[k] for k in run_values if k in prov}
-            mode = "idempotent" if replace_key else "append"
-            return plan.quarantine_target(writer(self.quarantine_table, mode=mode), run)
+            if not keyed:
+                return plan.quarantine_target(writer(self.quarantine_table, mode="append"), run)
+            # The quarantine table names the identity columns source, sha256 and page.
+            keyed_writer = TableWriter(
+                hook,
+                self.quarantine_table,
+                mode="idempotent",
+                replace_rows=inputs.replaced_rows("source", "sha256", "page"),
+            )
+            return plan.quarantine_target(keyed_writer, run) or [(keyed_writer, [])]
 
         targets = plan.targets(writer)
-        if plan.has_data:
-            counts = write_together([t for t, _ in targets], finish=quarantine)
+        extra: list[Target] = []
+        if keyed:
+            with_rows = {w.table for (w, _), _ in targets}
+            # Tables this load writes no rows to still lose the rows its inputs had there.
+            extra = [(writer(t), []) for t in plan.tables if t not in with_rows]
+        if inputs.keyed and inputs.inputs and not self.schemas:
+            extra.append(inputs.companion_target(hook, self.table, self.mode, run_values))
+        if plan.has_data or extra:
+            counts = write_together([t for t, _ in targets] + extra, finish=quarantine)[: len(targets)]
             for ((w, _), sources), written in zip(targets, counts, strict=True):
                 per_table[w.table] += sum(written)
                 for source, count in zip(sources, written, strict=True):

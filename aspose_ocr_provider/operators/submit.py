@@ -13,16 +13,20 @@ from typing import TYPE_CHECKING, Any
 from aspose_ocr_provider.compat import AirflowTaskTimeout, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+from aspose_ocr_provider.identity import submission_record
 from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
+from aspose_ocr_provider.operators.incremental import WarehouseTarget, nothing_to_submit, parse_flag
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
 from aspose_ocr_provider.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
 from aspose_ocr_provider.sources import (
     DEFAULT_MAX_IMAGE_BYTES,
     ImageSource,
     describe,
+    has_inputs,
     prepared_pages,
     resolve_images,
 )
+from aspose_ocr_provider.tables.provenance import ProvenanceSpec
 
 if TYPE_CHECKING:
     from aspose_ocr_provider.compat import Context
@@ -141,9 +145,27 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         it for large pages, raise it for small print).
     :param max_pages: Refuse a document with more selected pages than this (default 500): each
         page is one billed recognition.
+    :param warehouse_conn_id: The common-sql connection the results will be loaded over (templated).
+        With ``table``, it is checked before the first POST (connection exists, is a database,
+        answers, the table name suits it), so a wrong warehouse costs nothing.
+    :param table: The table the load step writes (templated), for that check and for ``incremental``.
+    :param incremental: With a warehouse, leave out inputs whose identity (sha256 of the document's
+        bytes and page) already has rows in ``table`` or a "no table" record in
+        ``<table>__no_table`` (templated; default True). When none is new the task skips, and so
+        do the steps after it.
+    :param provenance: The load step's ``provenance`` option, when it renames the identity
+        columns (``_source``, ``_source_sha256``, ``_source_page``).
     """
 
-    template_fields: Sequence[str] = ("images", "settings", "pages", *SETTING_ARGS)
+    template_fields: Sequence[str] = (
+        "images",
+        "settings",
+        "pages",
+        *SETTING_ARGS,
+        "warehouse_conn_id",
+        "table",
+        "incremental",
+    )
     ui_color = "#f4a261"
 
     def __init__(
@@ -169,9 +191,26 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         pages: str | int | Sequence[int] = "all",
         dpi: int = DEFAULT_DPI,
         max_pages: int = DEFAULT_MAX_PAGES,
+        warehouse_conn_id: str | None = None,
+        table: str | None = None,
+        incremental: bool | str = True,
+        provenance: ProvenanceSpec = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if (warehouse_conn_id is None) != (table is None):
+            raise ValueError(
+                "Give both warehouse_conn_id and table (the load step's target) or neither; "
+                f"got warehouse_conn_id={warehouse_conn_id!r}, table={table!r}."
+            )
+        self.warehouse_conn_id = warehouse_conn_id
+        self.table = table
+        self.incremental = incremental
+        self.provenance = provenance
+        if _is_static(incremental):
+            parse_flag("incremental", incremental)
+        if table is not None and incremental is True:
+            WarehouseTarget("", "", provenance).identity_columns()
         self.images = images
         self.aspose_ocr_conn_id = aspose_ocr_conn_id
         self.settings = settings
@@ -241,9 +280,21 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     def _execute(self, context: Context) -> list[str]:
         settings = self.table_settings()
         settings_json = settings.to_json()
+        target = writer = None
+        incremental = False
+        if self.warehouse_conn_id is not None and self.table is not None:
+            target = WarehouseTarget(self.warehouse_conn_id, self.table, self.provenance)
+            incremental = parse_flag("incremental", self.incremental)
+            if incremental:
+                target.identity_columns()
+            writer = target.check()
+        if not has_inputs(self.images):  # an empty folder on a schedule: nothing to do, not an error
+            raise nothing_to_submit(0)
         sources = resolve_images(
             self.images, self.max_image_bytes, pages=self.pages, dpi=self.dpi, max_pages=self.max_pages
         )
+        if target is not None and writer is not None and incremental:
+            sources = target.new_inputs(writer, sources, self.log)
         keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
 
@@ -264,13 +315,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         entries.update(self._submit_all(first_source, settings, ledger))
 
         records: list[dict[str, Any]] = [
-            {
-                "source": src.source,
-                "task_id": entries[key].task_id,
-                "sha256": src.sha256,
-                "page": src.page,
-                "submitted_at": entries[key].submitted_at,
-            }
+            submission_record(src.source, entries[key].task_id, src.identity, entries[key].submitted_at)
             for key, src in zip(keys, sources, strict=True)
         ]
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=records)

@@ -1,8 +1,10 @@
 """Provenance columns: where each loaded row came from, and which run put it there.
 
 They let a user trace a warehouse row back to its image and row, and they are what makes the
-idempotent load mode work: a re-run of the same DAG run deletes the rows its earlier attempt
-wrote (same run id, same loading task) before inserting again.
+idempotent load mode and the incremental skip work: ``_source_sha256`` and ``_source_page`` are
+the input's identity (see :mod:`aspose_ocr_provider.identity`), so a load replaces the rows an
+earlier load of the same input wrote, whatever run wrote them, and the submit step skips inputs
+whose identity the table already holds.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ cloud's task id; ``source_table``: 1-based table number within the image; ``sour
 row's position in that table (header = row 1); ``dag_run_id``: Airflow run id; ``loaded_by``:
 ``dag_id.task_id`` (plus ``[map_index]``) of the load task; ``loaded_at``: load time, UTC."""
 
-IDEMPOTENCY_KEYS: tuple[str, ...] = ("dag_run_id", "loaded_by")
+IDENTITY_KEYS: tuple[str, ...] = ("source", "source_sha256", "source_page")
+"""The columns the idempotent load mode and the incremental skip check need."""
 
 
 def provenance_columns(spec: ProvenanceSpec) -> dict[str, str]:

@@ -26,6 +26,7 @@ import pandas as pd
 from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.tables.kinds import kind_of_value, kinds_of_sql_type
 from aspose_ocr_provider.tables.quarantine import BadDataError, CellOrigin, QuarantineRecord
+from aspose_ocr_provider.tables.replaced_rows import ReplacedRows
 from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS, TypeConflictError, reconcile
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,8 @@ class TableWriter:
     :param hook: any ``DbApiHook`` (SqliteHook, PostgresHook, MySqlHook, SnowflakeHook...).
     :param table: target table, optionally ``schema.table``; quoted exactly as written.
     :param mode: ``append`` adds rows; ``replace`` deletes every existing row first;
-        ``idempotent`` deletes the rows matching ``replace_key`` first (same DAG run, same task).
+        ``idempotent`` deletes the rows of the same inputs (``replace_rows``) or the rows matching
+        ``replace_key`` first.
     :param schema_evolution: ``add`` (default) adds columns the table lacks; ``fail`` refuses.
     :param replace_key: ``{column: value}`` identifying the rows an idempotent load replaces.
     :param type_conflicts: when a batch's column has another type than the table's column:
@@ -165,6 +167,7 @@ class TableWriter:
         that do not read as the column's type aside (see :attr:`quarantined`), ``fail`` refuses.
     :param declared: ``{column: kind}`` fixed by a declared schema (values already parsed).
     :param sql_types: ``{column: SQL type}`` to create those columns with instead of the default.
+    :param replace_rows: the inputs whose existing rows an idempotent load replaces.
     """
 
     def __init__(
@@ -179,6 +182,7 @@ class TableWriter:
         type_conflicts: str = "widen",
         declared: Mapping[str, str] | None = None,
         sql_types: Mapping[str, str] | None = None,
+        replace_rows: ReplacedRows | None = None,
     ) -> None:
         if type_conflicts not in TYPE_CONFLICTS:
             raise ValueError(
@@ -190,8 +194,10 @@ class TableWriter:
             raise ValueError(
                 f"Unknown schema_evolution {schema_evolution!r}; use one of: {', '.join(SCHEMA_EVOLUTIONS)}."
             )
-        if mode == "idempotent" and not replace_key:
-            raise ValueError("mode='idempotent' needs the columns that identify a run's rows (replace_key).")
+        if mode == "idempotent" and not replace_key and replace_rows is None:
+            raise ValueError(
+                "mode='idempotent' needs the rows it replaces (replace_rows, or the columns of replace_key)."
+            )
         self.hook = hook
         self.dialect: SqlDialect = dialect_for(getattr(hook, "dialect_name", None))
         self.parts = self.dialect.split_table(table)
@@ -200,6 +206,7 @@ class TableWriter:
         self.mode = mode
         self.schema_evolution = schema_evolution
         self.replace_key = dict(replace_key or {})
+        self.replace_rows = replace_rows
         self.batch_rows = batch_rows
         self.placeholder = str(getattr(hook, "placeholder", "%s") or "%s")
         self.type_conflicts = type_conflicts
@@ -228,13 +235,34 @@ class TableWriter:
         kinds = plan.kinds
         for key, value in self.replace_key.items():
             kinds.setdefault(key, kind_of_value(value))
+        if self.replace_rows is not None and self.mode == "idempotent":
+            for name, kind in self.replace_rows.column_kinds().items():
+                kinds.setdefault(name, kind)
         if types is None:
+            if not batches:
+                return []  # nothing to write and nothing to replace: no empty table
             self._create(cur, kinds, plan.batches)
         else:
             self._evolve(cur, list(types), kinds)
             self._widen(cur, plan.widened)
             self._delete(cur)
         return [self._insert(cur, batch, kinds) for batch in plan.batches]
+
+    def existing_columns(self) -> list[str] | None:
+        """The table's column names (None when it does not exist), over a connection of its own.
+
+        Also proves the database answers, which is why the submit step asks it before paying.
+        """
+        conn = self.hook.get_conn()
+        try:
+            cur = conn.cursor()
+            try:
+                types = self._existing_types(cur)
+            finally:
+                cur.close()
+        finally:
+            conn.close()
+        return None if types is None else list(types)
 
     def _load_error(self, exc: Exception) -> LoadError:
         atomic = "" if self.dialect.transactional_ddl else " (table or column creation is not transactional here)"
@@ -319,6 +347,8 @@ class TableWriter:
         # Provenance (the index column, per-batch constants, the re-run key) goes last, after the
         # data columns of every batch, so a table reads like the images it came from.
         extras = set(self.replace_key)
+        if self.replace_rows is not None and self.mode == "idempotent":
+            extras.update(self.replace_rows.column_kinds())
         for batch in batches:
             extras.update(batch.extra_kinds())
         order = [n for n in kinds if n not in extras] + [n for n in kinds if n in extras]
@@ -371,6 +401,13 @@ class TableWriter:
     def _delete(self, cur: Any) -> None:
         if self.mode == "replace":
             cur.execute(f"DELETE FROM {self.qtable}")  # noqa: S608 - identifiers quoted
+        elif self.mode == "idempotent" and self.replace_rows is not None:
+            deleted = 0
+            for where, params in self.replace_rows.where_clauses(self.dialect.quote, self.placeholder):
+                cur.execute(f"DELETE FROM {self.qtable} WHERE {where}", params)  # noqa: S608 - values bound
+                deleted += max(cur.rowcount or 0, 0)
+            if deleted:
+                log.info("Replaced %d rows that earlier loads of the same inputs wrote in %s", deleted, self.qtable)
         elif self.mode == "idempotent":
             where = " AND ".join(f"{self.dialect.quote(c)} = {self.placeholder}" for c in self.replace_key)
             params = [_constant(v, self._sqlite) for v in self.replace_key.values()]

@@ -94,12 +94,15 @@ def test_records_load_typed_rows_with_provenance_and_reruns_do_not_duplicate(
     state, _ = run_load(tmp_path, when, ocr_task_ids=records, table="invoices")
     assert state == "success"
     assert [r[:6] for r in _prov_rows(warehouse)] == [r[:6] for r in first]
-    # Another run appends its own rows.
+    # Another run loading one of the same inputs replaces that input's rows: still one copy each.
     state, _ = run_load(
         tmp_path, datetime(2026, 3, 2, tzinfo=timezone.utc), ocr_task_ids=records[:1], table="invoices"
     )
     assert state == "success"
-    assert len(_prov_rows(warehouse)) == 5
+    after = _prov_rows(warehouse)
+    assert [r[:6] for r in after] == [r[:6] for r in first]
+    assert {r[3]: r[6] for r in after}["scans/a.png"] != run_id
+    assert {r[3]: r[6] for r in after}["scans/b.png"] == run_id
 
 
 def test_bare_ids_and_several_tables_per_image(
