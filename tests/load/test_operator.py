@@ -208,7 +208,7 @@ def test_outlet_asset_and_parse_time_validation() -> None:
         task_id="m", ocr_task_ids=[], conn_id="{{ var.value.c }}", table="t"
     )
     assert [type(o).__name__ for o in templated.outlets] == ["AssetAlias"]
-    with pytest.raises(ValueError, match="needs the provenance columns 'dag_run_id' and 'loaded_by'"):
+    with pytest.raises(ValueError, match="needs the provenance columns 'source', 'source_sha256', 'source_page'"):
         AsposeOcrTableToSqlOperator(task_id="n", ocr_task_ids=[], conn_id="c", table="t", provenance=False)
     with pytest.raises(ValueError, match="Unknown mode 'upsert'"):
         AsposeOcrTableToSqlOperator(task_id="o", ocr_task_ids=[], conn_id="c", table="t", mode="upsert")
