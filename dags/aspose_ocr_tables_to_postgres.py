@@ -10,7 +10,8 @@ each batch goes through the same three steps, as one mapped task group:
 - **load** COPYs the batch's tables into PostgreSQL in one transaction.
 
 A failed batch is retried on its own; the others keep their rows. A retried submit reuses the
-ids an earlier try obtained instead of paying for the images again.
+ids an earlier try obtained instead of paying for the images again, and (param `incremental`, on
+by default) images whose bytes the table already holds are not submitted at all.
 
 Respecting the API's limits: `max_active_tis_per_dag` below caps how many batches submit at the
 same time, and `max_concurrency` how many requests each has in flight. To share one budget
@@ -29,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import Param, dag, task, task_group
 
-from aspose_ocr_provider.compat import AirflowSkipException, ObjectStoragePath
+from aspose_ocr_provider.compat import ObjectStoragePath
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -79,6 +80,14 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             title="Images per batch",
             description="Images submitted, waited for and loaded together.",
         ),
+        "incremental": Param(
+            True,
+            type="boolean",
+            title="Only new images",
+            description="Skip images whose bytes already have rows in the table (or were recognised "
+            "with no table): they are not submitted, paid for or loaded again. Off: recognise and "
+            "reload every image (its rows are replaced, not duplicated).",
+        ),
     },
     tags=["aspose-ocr", "example", "postgres"],
     doc_md=__doc__,
@@ -101,10 +110,6 @@ def aspose_ocr_tables_to_postgres() -> None:
         images = sorted(
             str(p) for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
         )
-        if not images:
-            raise AirflowSkipException(
-                f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load."
-            )
         size = int(batch_size)
         return [images[i : i + size] for i in range(0, len(images), size)]
 
@@ -118,6 +123,11 @@ def aspose_ocr_tables_to_postgres() -> None:
             # At most this many batches submitting at once, across runs of this DAG.
             max_active_tis_per_dag=2,
             # pool="aspose_ocr_api",
+            # Checked before the first POST; images the table already holds are skipped. A batch
+            # with nothing new skips its submit, wait and load.
+            warehouse_conn_id="{{ params.postgres_conn_id }}",
+            table="{{ params.table }}",
+            incremental="{{ params.incremental }}",
         )
         wait = AsposeOcrTaskSensor(
             task_id="wait",
@@ -137,7 +147,7 @@ def aspose_ocr_tables_to_postgres() -> None:
             conn_id="{{ params.postgres_conn_id }}",
             table="{{ params.table }}",
             aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
-            # Each batch replaces only its own rows when it is re-run.
+            # Rows keyed by each image's sha256: loading an image again replaces its rows.
             mode="idempotent",
         )
         wait >> load

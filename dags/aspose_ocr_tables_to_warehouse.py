@@ -5,13 +5,18 @@ Copy this file into your DAGs folder, set two connections, and each run:
 
 1. **find_images** lists the images, PDFs and multi-page TIFFs in a folder (`images_folder`, any
    `ObjectStoragePath` URI or local path; empty = the sample images bundled with the provider);
-2. **submit** sends them, as one batch, to Aspose.OCR Cloud table recognition: every page of a
-   PDF or TIFF is its own recognition, and its rows carry its page number (`_source_page`);
+2. **submit** checks the warehouse connection and table, leaves out the pages whose bytes the
+   table already holds (param `incremental`), and sends the new ones, as one batch, to Aspose.OCR
+   Cloud table recognition: every page of a PDF or TIFF is its own recognition, and its rows carry
+   its page number (`_source_page`). With nothing new, it logs "0 new of N images; nothing to
+   submit" and the run ends there, successfully;
 3. **wait_for_ocr** waits for the recognitions to finish. It is *deferrable*: the waiting happens in
    the triggerer, so no worker slot is held while the cloud works;
 4. **load** writes every recognised table into `table` over the `warehouse_conn_id` connection in
-   one transaction, with provenance columns (`_source`, `_ocr_task_id`, `_dag_run_id`, ...). A
-   re-run of the same DAG run replaces its own rows instead of duplicating them.
+   one transaction, with provenance columns (`_source`, `_source_sha256`, `_source_page`,
+   `_ocr_task_id`, `_dag_run_id`, ...). Rows are keyed by the image's bytes: loading an image
+   again (a re-run, a cleared task, `incremental` off) replaces its rows instead of duplicating
+   them, and a file rewritten in place replaces its older version's rows.
 
 Connections (environment variables shown; the UI or a secrets backend work the same way):
 
@@ -27,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import Param, dag, task
 
-from aspose_ocr_provider.compat import AirflowSkipException, ObjectStoragePath
+from aspose_ocr_provider.compat import ObjectStoragePath
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -82,6 +87,14 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             description="Language of the text in the images, as Aspose.OCR names it (English, "
             "German, French...).",
         ),
+        "incremental": Param(
+            True,
+            type="boolean",
+            title="Only new images",
+            description="Skip images whose bytes already have rows in the table (or were recognised "
+            "with no table): they are not submitted, paid for or loaded again. Off: recognise and "
+            "reload every image (its rows are replaced, not duplicated).",
+        ),
     },
     tags=["aspose-ocr", "example"],
     doc_md=__doc__,
@@ -101,12 +114,7 @@ def aspose_ocr_tables_to_warehouse() -> None:
                 f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
                 "such as file:///data/scans (empty for the bundled samples)."
             )
-        images = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not images:
-            raise AirflowSkipException(
-                f"No images ({', '.join(IMAGE_SUFFIXES)}) in {folder}; nothing to load."
-            )
-        return images
+        return sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
     images = find_images("{{ params.images_folder }}")
 
@@ -118,6 +126,11 @@ def aspose_ocr_tables_to_warehouse() -> None:
         result_type_table="Csv",
         # Submissions in flight at once; the service documents no limit, keep it polite.
         max_concurrency=4,
+        # The load's target: checked before the first POST, and images it already holds are
+        # skipped (not submitted, not paid for, not loaded again).
+        warehouse_conn_id="{{ params.warehouse_conn_id }}",
+        table="{{ params.table }}",
+        incremental="{{ params.incremental }}",
     )
 
     wait_for_ocr = AsposeOcrTaskSensor(
@@ -140,6 +153,8 @@ def aspose_ocr_tables_to_warehouse() -> None:
         conn_id="{{ params.warehouse_conn_id }}",
         table="{{ params.table }}",
         aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        # Rows keyed by each image's sha256: a reload replaces them (keep_history=True keeps the
+        # rows of a file's older versions).
         mode="idempotent",
     )
 
