@@ -55,11 +55,16 @@ def check_table_name(hook: Any, table: str, *suffixes: str) -> None:
     for part in parts:
         dialect.quote(part)
     limit = MAX_NAME_LENGTH.get(dialect.name)
-    longest = max((len(parts[-1].encode()) + len(s) for s in ("", *suffixes)), default=0)
-    if limit is not None and longest > limit:
+    room = limit - max((len(s.encode()) for s in suffixes), default=0) if limit else None
+    if room is not None and len(parts[-1].encode()) > room:
+        companions = (
+            f" (the provider adds {' and '.join(map(repr, suffixes))} for companion tables)"
+            if suffixes
+            else ""
+        )
         raise ValueError(
-            f"Table name {parts[-1]!r} is too long for {dialect.name} (at most {limit - max(map(len, ('', *suffixes)))} "
-            "bytes here); choose a shorter name."
+            f"table name {parts[-1]!r} is longer than the {room} bytes {dialect.name} keeps here{companions}; "
+            "choose a shorter name."
         )
 
 
