@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from airflow.dag_processing.dagbag import DagBag
 from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
 from tests.airflow_runs import task_states
-from tests.faults.conftest import DAG_ID
+from tests.faults.conftest import DAG_ID, DAGS
 from tests.faults.images import TABLES, make_images, png
 from tests.ground_truth import assert_exactly_once, read_rows
 from tests.load.backends import Warehouse
@@ -191,3 +192,29 @@ def test_missing_warehouse_connection_fails_before_any_post(
     error = failures.text("submit")
     assert "Warehouse connection 'no_such_warehouse' is not defined" in error
     assert "Nothing was submitted" in error
+
+
+def test_postgres_example_skips_batches_it_already_loaded(
+    airflow_db: Path, emulator: Any, postgres_database: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_POSTGRES_WAREHOUSE", postgres_database.uri)
+    dag = DagBag(str(DAGS)).dags["aspose_ocr_tables_to_postgres"]
+    images = make_images(tmp_path / "scans", count=5)
+    images.teach(emulator)
+    conf = {"images_folder": images.folder.as_uri(), "batch_size": 2}
+
+    first = dag.test(run_conf=conf)
+    assert first.state == DagRunState.SUCCESS
+    assert posts(emulator) == 5
+    loaded = Warehouse("postgres", "postgres_warehouse", postgres_database.uri, server=postgres_database)
+    before = rows(loaded)
+    assert_exactly_once(before, first.run_id, images.csv)
+
+    images.add("scan-005.png", png(5), TABLES[5])  # lands in the last batch, beside scan-004
+    images.teach(emulator)
+    second = dag.test(run_conf=conf)
+    assert second.state == DagRunState.SUCCESS
+    assert posts(emulator) == 6  # only the new image, although its batch also holds an old one
+    after = rows(loaded)
+    assert snapshot(after.loc[after["_dag_run_id"] == first.run_id, list(before.columns)]) == snapshot(before)
+    assert_exactly_once(after, second.run_id, {"scan-005.png": TABLES[5]})
