@@ -16,10 +16,11 @@ import pytest
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.identity import InputIdentity
-from aspose_ocr_provider.tables import TableBatch, provenance_columns
+from aspose_ocr_provider.tables import TableBatch, TableWriter, provenance_columns
 from aspose_ocr_provider.tables.identity_load import IdentityLoad
 from aspose_ocr_provider.tables.loaded_inputs import IDENTITIES_PER_QUERY, find_loaded_inputs
 from aspose_ocr_provider.tables.warehouse import check_warehouse
+from aspose_ocr_provider.tables.writer import write_together
 from tests.load.backends import Warehouse
 
 PROV = provenance_columns(True)
@@ -40,12 +41,14 @@ def load(
     plan = IdentityLoad(PROV, keep_history=keep_history)
     run_values = {"dag_run_id": run_id, "loaded_by": "dag.load", "loaded_at": datetime.now(timezone.utc)}
     batches = []
-    for source, (content, items) in inputs.items():
+    for source, (content, cells) in inputs.items():
         identity = InputIdentity(sha(content))
-        if items:
-            frame = pd.DataFrame({"item": items}, index=pd.RangeIndex(2, len(items) + 2))
+        if cells:
+            frame = pd.DataFrame({"item": cells}, index=pd.RangeIndex(2, len(cells) + 2))
             values = {
-                **plan.values(source, identity),
+                "source": source,
+                "source_sha256": identity.sha256,
+                "source_page": identity.page,
                 "ocr_task_id": f"t-{content}",
                 "source_table": 1,
                 **run_values,
@@ -55,8 +58,11 @@ def load(
                     frame, constants={PROV[k]: v for k, v in values.items()}, index_column="_source_row"
                 )
             )
-        plan.add(source, f"t-{content}", identity, 1 if items else 0, len(items))
-    plan.write(warehouse.hook(), "scans", batches, mode=mode, schema_evolution="add", run_values=run_values)
+        plan.add(source, f"t-{content}", identity, 1 if cells else 0, len(cells))
+    hook = warehouse.hook()
+    replace = plan.replaced_rows() if mode == "idempotent" else None
+    table = TableWriter(hook, "scans", mode=mode, replace_rows=replace)
+    write_together([(table, batches), plan.companion_target(hook, "scans", mode, run_values)])
 
 
 def items(warehouse: Warehouse) -> list[tuple[str, str, str]]:
@@ -163,19 +169,14 @@ def test_loads_of_bare_task_ids_replace_by_source(warehouse: Warehouse) -> None:
     run_values = {"dag_run_id": "r", "loaded_by": "d.l", "loaded_at": datetime.now(timezone.utc)}
     for _ in range(2):  # the same bare id loaded twice: its source (the id) keys its rows
         plan = IdentityLoad(PROV)
+        plan.add("task-1", "task-1", None, 1, 1)
         frame = pd.DataFrame({"item": ["x"]}, index=pd.RangeIndex(2, 3))
-        values = {**plan.values("task-1", None), "ocr_task_id": "task-1", "source_table": 1, **run_values}
+        values = {"source": "task-1", "ocr_task_id": "task-1", "source_table": 1, **run_values}
         batch = TableBatch(
             frame, constants={PROV[k]: v for k, v in values.items()}, index_column="_source_row"
         )
-        plan.add("task-1", "task-1", None, 1, 1)
-        plan.write(
-            warehouse.hook(),
-            "scans",
-            [batch],
-            mode="idempotent",
-            schema_evolution="add",
-            run_values=run_values,
+        TableWriter(warehouse.hook(), "scans", mode="idempotent", replace_rows=plan.replaced_rows()).write(
+            [batch]
         )
     assert warehouse.query('SELECT "_source", "_source_sha256", "_source_page" FROM scans') == [
         ("task-1", None, None)
