@@ -16,6 +16,7 @@ from aspose_ocr_provider.identity import InputIdentity
 from aspose_ocr_provider.models import TaskRef
 from aspose_ocr_provider.tables.dialects import dialect_for
 from aspose_ocr_provider.tables.no_table import NoTableOutcome, no_table_batch, no_table_companion
+from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS
 from aspose_ocr_provider.tables.replaced_rows import LoadedInput, ReplacedRows
 from aspose_ocr_provider.tables.writer import TableWriter, Target
 
@@ -60,13 +61,16 @@ class IdentityLoad:
     @property
     def keyed(self) -> bool:
         """Whether the identity columns are on, so inputs can be replaced and outcomes recorded."""
-        return all(k in self.provenance for k in ("source", "source_sha256", "source_page"))
+        return all(k in self.provenance for k in IDENTITY_KEYS)
 
     def replaced_rows(
         self, source: str | None = None, sha256: str | None = None, page: str | None = None
     ) -> ReplacedRows:
-        """The rows of this load's inputs, in a table whose identity columns are named as given
-        (by default the provenance columns; the quarantine table names them ``source``, ``sha256``, ``page``)."""
+        """The rows of this load's inputs in a table whose identity columns are named as given.
+
+        By default they are the provenance columns; the quarantine table names them ``source``,
+        ``sha256`` and ``page``.
+        """
         return ReplacedRows(
             self.inputs,
             source_column=source or self.provenance["source"],
@@ -76,8 +80,11 @@ class IdentityLoad:
         )
 
     def companion_target(self, hook: Any, table: str, mode: str, run_values: Mapping[str, Any]) -> Target:
-        """The ``__no_table`` companion of ``table``: this load's no-row inputs, replacing the
-        companion rows of the same inputs (a target with no batches only deletes)."""
+        """The ``__no_table`` companion of ``table``: this load's no-row inputs.
+
+        In idempotent mode it replaces the companion rows of the same inputs, so a target with no
+        batches still deletes the stale records of inputs that now have rows.
+        """
         dialect = dialect_for(getattr(hook, "dialect_name", None))
         replace = self.replaced_rows() if mode == "idempotent" else None
         writer = TableWriter(hook, no_table_companion(table, dialect), mode=mode, replace_rows=replace)
