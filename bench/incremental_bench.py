@@ -199,9 +199,9 @@ def run(
         baseline_seconds = time.perf_counter() - start
     assert found == loaded
 
-    posts_before = emulator.stats()["counts"].get("POST /v5.0/ocr/RecognizeTable", 0)
+    posts_before = emulator.stats()["counts"].get("POST /v5.0/ocr/recognizetable", 0)
     post_seconds = submit_new(fresh)
-    posts = emulator.stats()["counts"].get("POST /v5.0/ocr/RecognizeTable", 0) - posts_before
+    posts = emulator.stats()["counts"].get("POST /v5.0/ocr/recognizetable", 0) - posts_before
     assert posts == new, f"{posts} POSTs for {new} new images"
     return {
         "kind": kind,
