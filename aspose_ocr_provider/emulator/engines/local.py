@@ -58,8 +58,10 @@ class LocalTableEngine:
             angle = local_geometry.estimate_skew(gray)
             if angle:
                 gray = local_geometry.rotate(gray, angle)
+        gray = local_geometry.light_background(gray)
         lines = local_ocr.read_lines(gray, self.min_score)
-        horiz, vert = local_structure.line_masks(local_geometry.binarize(gray))
+        ink = local_geometry.binarize(gray)
+        horiz, vert = local_structure.line_masks(ink)
         grids = local_structure.find_grids(horiz, vert)
         found: list[tuple[float, list[list[str]]]] = []
         for grid in grids:
@@ -69,6 +71,7 @@ class LocalTableEngine:
             for line in lines
             if (kept := tuple(w for w in line.words if all(g.cell_at(w.cx, w.cy) is None for g in grids)))
         ]
-        found.extend(local_unruled.unruled_tables(loose, local_structure.horizontal_rules(horiz)))
+        rules = local_structure.horizontal_rules(horiz)
+        found.extend(local_unruled.unruled_tables(loose, rules, local_ocr.text_height(lines, ink)))
         found.sort(key=lambda item: item[0])
         return [Table.of(rows) for _, rows in found]

@@ -58,18 +58,40 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     return np.asarray(ink, dtype=np.uint8)
 
 
-def without_speckles(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
-    """``gray`` with the dark pixels ``binarize`` judged to be noise painted as paper.
+DARK = 110
+"""Grey level below which a filled area is a dark background (a header band, a viewer's desk)."""
+SOLID = 0.5
+"""A dark area covering this share of its bounding box is a fill, not strokes of ink."""
+MIN_FILL_AREA = 4000
+"""Dark areas smaller than this many pixels are glyphs or logos, left as they are."""
 
-    The OCR reads a speck next to a digit as a decimal point; it never sees them this way.
+
+def light_background(gray: np.ndarray) -> np.ndarray:
+    """``gray`` with light-on-dark areas turned dark-on-light.
+
+    A header band of white text on a dark fill reads as a block of ink to line detection (a
+    grid of bogus rules) and as a wall to the column finder; inverted, it is ordinary text. A
+    dark fill is a large, mostly solid dark area; the letters inside it are its small holes,
+    closed before inverting so they come out dark.
     """
-    raw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
-    speckles = (raw > 0) & (ink == 0)
-    if not speckles.any():
-        return gray
-    clean = gray.copy()
-    clean[cv2.dilate(speckles.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = int(np.median(gray))
-    return clean
+    dark = (cv2.GaussianBlur(gray, (3, 3), 0) < DARK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    out = gray
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area < MIN_FILL_AREA or area < SOLID * w * h:
+            continue
+        region = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        size = max(3, min(61, (min(w, h) // 2) * 2 + 1))
+        region = cv2.morphologyEx(region, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
+        if out is gray:
+            out = gray.copy()
+        patch = out[y : y + h, x : x + w]
+        patch[region > 0] = 255 - patch[region > 0]
+        # The fill's soft edge, lighter than DARK, would stay a grey frame read as an "I".
+        ring = cv2.dilate(region, np.ones((5, 5), np.uint8)) - region
+        patch[ring > 0] = np.maximum(patch[ring > 0], 255 - patch[ring > 0])
+    return out
 
 
 def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:

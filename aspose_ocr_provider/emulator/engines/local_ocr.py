@@ -98,3 +98,31 @@ def read_lines(gray: np.ndarray, min_score: float) -> list[TextLine]:
             boxes = (_box(quad, str(text), float(score)),)
         lines.append(TextLine(tuple(sorted(boxes, key=lambda b: b.x0))))
     return lines
+
+
+def text_height(lines: list[TextLine], ink: np.ndarray) -> float | None:
+    """Median height of the lines' ink (the rows of ink around each box's middle), or None.
+
+    The detector pads every box by a share of its text height, more on small images it enlarges
+    first; the ink tells how tall the text itself is. ``ink`` is the binarised page (ink = 255).
+    """
+    heights: list[int] = []
+    rows_total, cols_total = ink.shape
+    for line in lines:
+        x0 = max(int(min(w.x0 for w in line.words)), 0)
+        x1 = min(int(max(w.x1 for w in line.words)) + 1, cols_total)
+        y0 = max(int(min(w.y0 for w in line.words)), 0)
+        y1 = min(int(max(w.y1 for w in line.words)) + 1, rows_total)
+        if x1 <= x0 or y1 - y0 < 3:
+            continue
+        rows = ink[y0:y1, x0:x1].max(axis=1) > 0
+        middle = (y1 - y0) // 2
+        if not rows[middle]:
+            continue
+        top = bottom = middle
+        while top > 0 and rows[top - 1]:
+            top -= 1
+        while bottom < len(rows) - 1 and rows[bottom + 1]:
+            bottom += 1
+        heights.append(bottom - top + 1)
+    return float(np.median(heights)) if heights else None

@@ -80,15 +80,23 @@ def line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def horizontal_rules(horiz: np.ndarray) -> list[Rule]:
-    """Every horizontal stroke as a rule, top to bottom."""
+    """Every horizontal stroke as a rule, top to bottom; pieces of one rule (broken where text
+    touches it or the scan faded) are joined into one."""
     count, _, stats, centroids = cv2.connectedComponentsWithStats(horiz, connectivity=8)
-    rules = [
-        Rule(float(centroids[i][1]), float(stats[i, cv2.CC_STAT_LEFT]),
-             float(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]))
+    pieces = sorted(
+        (float(centroids[i][1]), float(stats[i, cv2.CC_STAT_LEFT]),
+         float(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]))
         for i in range(1, count)
         if stats[i, cv2.CC_STAT_HEIGHT] <= 8
-    ]
-    return sorted(rules, key=lambda r: r.y)
+    )
+    rules: list[Rule] = []
+    for y, x0, x1 in pieces:
+        if rules and y - rules[-1].y <= 3:
+            last = rules[-1]
+            rules[-1] = Rule(last.y, min(last.x0, x0), max(last.x1, x1))
+        else:
+            rules.append(Rule(y, x0, x1))
+    return rules
 
 
 def find_grids(horiz: np.ndarray, vert: np.ndarray) -> list[Grid]:

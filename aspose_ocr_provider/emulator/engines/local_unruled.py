@@ -20,20 +20,23 @@ import numpy as np
 from aspose_ocr_provider.emulator.engines.local_ocr import TextBox, TextLine
 
 CELL_GAP = 0.8
-"""Words further apart than this many line heights are two cells, not two words of one cell."""
-COLUMN_GAP = 0.4
-"""A strip of white at least this many line heights wide that no multi-cell line crosses is a
-column boundary."""
+"""Words further apart than this many box heights are two cells, not two words of one cell.
+(Character widths looked better in theory, but the gap between word boxes varies from half a
+character to one and a half with the font, so a line's own spaces cannot be told from a tight
+column gap; the shared white strips of ``_columns`` do that.)"""
+COLUMN_GAP = 0.6
+"""A strip of white at least this many character widths that no full line crosses is a column
+boundary."""
 CORE_CELLS = 0.6
 """Lines with this share of the fullest line's cells decide the columns."""
 BLOCK_GAP = 1.8
 """A vertical gap of this many line heights ends one block of text (a table, an address block)."""
-ROW_OVERLAP = 0.3
-"""Boxes sharing this share of the smaller one's height sit on one table row."""
-WRAP_GAP = 0.5
-"""A line closer than this many line heights under a cell continues it (a top-aligned wrap)."""
-SPACE = 0.3
-"""A space between words, in line heights (wide enough for proportional fonts)."""
+ROW_SPREAD = 0.75
+"""Text whose middles are within this many text heights sits on one row (a centred cell beside
+a two-line neighbour is half a line pitch from each line)."""
+WRAP_PITCH = 2.3
+"""A line whose middle is within this many text heights (ink, about a capital's height) under a
+cell's last line can continue it: a top-aligned wrap is one line pitch down, about two."""
 RULE_SPAN = 0.6
 """A horizontal line spanning this share of a table's width separates its rows."""
 
@@ -76,6 +79,7 @@ class _Piece:
 
 
 def _cells(line: TextLine, height: float) -> list[_Piece]:
+    """The line cut into cells where words stand further apart than ``CELL_GAP`` box heights."""
     pieces = [_Piece([line.words[0]])]
     for prev, word in itertools.pairwise(line.words):
         if word.x0 - prev.x1 > CELL_GAP * height:
@@ -88,18 +92,20 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def _rows(pieces: Sequence[_Piece]) -> list[list[_Piece]]:
-    """Pieces that overlap vertically, chained top to bottom, make one row."""
+def _rows(pieces: Sequence[_Piece], text_height: float) -> list[list[_Piece]]:
+    """Pieces whose middles lie within ``ROW_SPREAD`` text heights of a piece of the row make one
+    row (chained top to bottom, so a cell centred beside a two-line neighbour joins both lines).
+
+    Middles, not boxes: the detector pads boxes by up to a text height, so the boxes of a dense
+    table's neighbouring rows overlap while their middles stay a row pitch apart.
+    """
     rows: list[list[_Piece]] = []
-    top = bottom = 0.0
-    for piece in sorted(pieces, key=lambda p: (p.y0, p.x0)):
-        h = max(piece.y1 - piece.y0, 1.0)
-        if rows and _overlap(piece.y0, piece.y1, top, bottom) >= ROW_OVERLAP * h:
+    for piece in sorted(pieces, key=lambda p: ((p.y0 + p.y1) / 2, p.x0)):
+        middle = (piece.y0 + piece.y1) / 2
+        if rows and any(abs(middle - (p.y0 + p.y1) / 2) <= ROW_SPREAD * text_height for p in rows[-1]):
             rows[-1].append(piece)
-            bottom = max(bottom, piece.y1)
         else:
             rows.append([piece])
-            top, bottom = piece.y0, piece.y1
     return rows
 
 
@@ -112,7 +118,7 @@ def _blocks(rows: list[list[_Piece]], height: float) -> list[list[list[_Piece]]]
     return blocks
 
 
-def _columns(block: list[list[_Piece]], height: float) -> list[tuple[float, float]]:
+def _columns(block: list[list[_Piece]], char: float) -> list[tuple[float, float]]:
     """Column extents from the block's fullest lines.
 
     Titles and wrapped tails hold one cell and totals lines a label and a figure; they would
@@ -124,7 +130,7 @@ def _columns(block: list[list[_Piece]], height: float) -> list[tuple[float, floa
     spans = sorted((p.x0, p.x1) for row in voters for p in row)
     columns: list[list[float]] = []
     for x0, x1 in spans:
-        if columns and x0 <= columns[-1][1] + COLUMN_GAP * height:
+        if columns and x0 <= columns[-1][1] + COLUMN_GAP * char:
             columns[-1][1] = max(columns[-1][1], x1)
         else:
             columns.append([x0, x1])
@@ -158,12 +164,15 @@ def _table_rules(rules: Sequence[Rule], block: list[list[_Piece]]) -> list[Rule]
     return [r for r in rules if _overlap(r.x0, r.x1, x0, x1) >= RULE_SPAN * (x1 - x0)]
 
 
-def _continues(upper: list[_Piece], lower: list[_Piece], height: float, right: Sequence[float]) -> bool:
+def _continues(
+    upper: list[_Piece], lower: list[_Piece], text_height: float, char: float, right: Sequence[float]
+) -> bool:
     """Is ``lower`` the wrapped tail of some of ``upper``'s cells (top-aligned)?
 
-    A line wraps because its next word did not fit: the tail sits right under its cell and its
-    first word would have run past the column's right edge (``right``, per column). A short
-    line followed by another line (a total, then a section heading) is two rows.
+    A line wraps because its next word did not fit: the tail sits one line pitch under its
+    cell, starts at the cell's left edge, and its first word would have run past the column's
+    right edge (``right``, per column). A short line followed by another line (a total, then a
+    section heading) is two rows.
     """
     upper_cols = {p.column for p in upper}
     lower_cols = {p.column for p in lower}
@@ -172,16 +181,18 @@ def _continues(upper: list[_Piece], lower: list[_Piece], height: float, right: S
     for col in lower_cols:
         above = max((p for p in upper if p.column == col), key=lambda p: p.y1)
         below = min((p for p in lower if p.column == col), key=lambda p: p.y0)
-        if below.y0 - above.y1 > WRAP_GAP * height:
+        if (below.y0 + below.y1) / 2 - (above.y0 + above.y1) / 2 > WRAP_PITCH * text_height:
+            return False
+        if abs(below.x0 - above.x0) > 1.5 * char:
             return False
         first = below.words[0]
-        if above.x1 + SPACE * height + (first.x1 - first.x0) < right[col] - SPACE * height:
+        if above.x1 + 2 * char + (first.x1 - first.x0) < right[col]:
             return False
     return True
 
 
 def _merge_rows(
-    block: list[list[_Piece]], rules: Sequence[Rule], height: float, n_columns: int
+    block: list[list[_Piece]], rules: Sequence[Rule], text_height: float, char: float, n_columns: int
 ) -> list[list[_Piece]]:
     """Join lines that belong to one table row.
 
@@ -193,33 +204,51 @@ def _merge_rows(
     between = sorted(r.y for r in rules if top < r.y < bottom)
     multi = sum(len(row) >= 2 for row in block)
     banded = len(between) >= max(2, (multi - 1) // 2)
-    right = [max((p.x1 for row in block for p in row if p.column == c), default=0.0) for c in range(n_columns)]
+    fullest = max(len(row) for row in block)
+    voters = [row for row in block if len(row) >= CORE_CELLS * fullest]
+    right = [max((p.x1 for row in voters for p in row if p.column == c), default=0.0) for c in range(n_columns)]
     merged = [block[0]]
     for row in block[1:]:
-        upper_bottom = max(p.y1 for p in merged[-1])
-        lower_top = min(p.y0 for p in row)
-        ruled_off = any(upper_bottom - 2 <= y <= lower_top + 2 for y in between)
+        # The detector pads boxes, so a rule may cut into them: it lies between two lines when
+        # it lies between their middles.
+        upper_bottom = max((p.y0 + p.y1) / 2 for p in merged[-1])
+        lower_top = min((p.y0 + p.y1) / 2 for p in row)
+        ruled_off = any(upper_bottom <= y <= lower_top for y in between)
         inside_band = banded and between[0] < upper_bottom and lower_top < between[-1]
-        if not ruled_off and (inside_band or _continues(merged[-1], row, height, right)):
+        if not ruled_off and (inside_band or _continues(merged[-1], row, text_height, char, right)):
             merged[-1] = merged[-1] + row
         else:
             merged.append(row)
     return merged
 
 
-def unruled_tables(lines: Sequence[TextLine], rules: Sequence[Rule]) -> list[tuple[float, list[list[str]]]]:
-    """Tables (with their top y) from lines of text that no ruled grid holds, top to bottom."""
+def _char_width(lines: Sequence[TextLine], height: float) -> float:
+    """Median width of one character over the page's words (box widths are tight, heights not)."""
+    widths = [(w.x1 - w.x0) / len(w.text) for line in lines for w in line.words if len(w.text) >= 2]
+    return float(np.median(widths)) if widths else 0.5 * height
+
+
+def unruled_tables(
+    lines: Sequence[TextLine], rules: Sequence[Rule], text_height: float | None = None
+) -> list[tuple[float, list[list[str]]]]:
+    """Tables (with their top y) from lines of text that no ruled grid holds, top to bottom.
+
+    :param text_height: Height of the page's text in pixels, ink only (the boxes are padded);
+        None takes 60% of the median box height.
+    """
     if not lines:
         return []
     height = float(np.median([line.height for line in lines]))
+    char = _char_width(lines, height)
     pieces = [p for line in lines for p in _cells(line, height)]
     tables: list[tuple[float, list[list[str]]]] = []
-    for block in _blocks(_rows(pieces), height):
-        columns = _columns(block, height)
+    text_height = text_height or 0.6 * height
+    for block in _blocks(_rows(pieces, text_height), height):
+        columns = _columns(block, char)
         if len(columns) < 2 or sum(len(row) >= 2 for row in block) < 2:
             continue
         split = [[part for p in row for part in _split(p, columns)] for row in block]
-        rows = _merge_rows(split, _table_rules(rules, block), height, len(columns))
+        rows = _merge_rows(split, _table_rules(rules, block), text_height, char, len(columns))
         table = [_texts(row, len(columns)) for row in rows]
         used = [c for c in range(len(columns)) if any(r[c] for r in table)]
         tables.append((min(p.y0 for p in block[0]), [[r[c] for c in used] for r in table]))
