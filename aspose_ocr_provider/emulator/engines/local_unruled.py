@@ -191,14 +191,26 @@ def _continues(
     return True
 
 
+def _header_lines(upper: list[_Piece], lower: list[_Piece], between: Sequence[float], text_height: float) -> bool:
+    """Are ``upper`` and ``lower`` two lines of one header, above the rule that closes it?"""
+    if not between or len(upper) < 2 or len(lower) < 2:
+        return False
+    lower_middle = max((p.y0 + p.y1) / 2 for p in lower)
+    if lower_middle >= between[0]:
+        return False
+    upper_middle = min((p.y0 + p.y1) / 2 for p in upper)
+    return lower_middle - upper_middle <= WRAP_PITCH * text_height
+
+
 def _merge_rows(
     block: list[list[_Piece]], rules: Sequence[Rule], text_height: float, char: float, n_columns: int
 ) -> list[list[_Piece]]:
     """Join lines that belong to one table row.
 
     In a table ruled between its rows (about one rule per row), everything between two rules is
-    one row; elsewhere (above the first rule, below the last, or in a table with a rule under
-    its header only) a line joins the row above when it is that row's top-aligned wrapped tail.
+    one row; above the rule under a header, header lines one line pitch apart are one header
+    row (``Units`` over ``sold``); elsewhere a line joins the row above when it is that row's
+    top-aligned wrapped tail.
     """
     top, bottom = min(p.y0 for p in block[0]), max(p.y1 for p in block[-1])
     between = sorted(r.y for r in rules if top < r.y < bottom)
@@ -215,7 +227,11 @@ def _merge_rows(
         lower_top = min((p.y0 + p.y1) / 2 for p in row)
         ruled_off = any(upper_bottom <= y <= lower_top for y in between)
         inside_band = banded and between[0] < upper_bottom and lower_top < between[-1]
-        if not ruled_off and (inside_band or _continues(merged[-1], row, text_height, char, right)):
+        if not ruled_off and (
+            inside_band
+            or _header_lines(merged[-1], row, between, text_height)
+            or _continues(merged[-1], row, text_height, char, right)
+        ):
             merged[-1] = merged[-1] + row
         else:
             merged.append(row)
