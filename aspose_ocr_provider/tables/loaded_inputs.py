@@ -10,7 +10,7 @@ chunks: a bounded number of queries (two lookups of the tables' columns, then on
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,51 +52,43 @@ def find_loaded_inputs(
     sha_column, page_column = provenance["source_sha256"], provenance["source_page"]
     digests = sorted({i.sha256 for i in wanted})
     companion = TableWriter(writer.hook, no_table_companion(writer.table, writer.dialect))
-    for table in (writer, companion):
-        if not digests:
-            break
-        columns = table.existing_columns()
-        found.queries += 1
-        if columns is None or sha_column not in columns or page_column not in columns:
-            continue  # no table yet, or one loaded before identities were recorded
-        rows, queries = _identities_in(table, sha_column, page_column, digests)
-        found.queries += queries
-        found.loaded |= {i for i in rows if i in wanted}
+    if digests:
+        conn = writer.hook.get_conn()
+        try:
+            cur = conn.cursor()
+            try:
+                for table in (writer, companion):
+                    columns = table.existing_columns(cur)
+                    found.queries += 1
+                    if columns is None or sha_column not in columns or page_column not in columns:
+                        continue  # no table yet, or one loaded before identities were recorded
+                    for chunk in _chunks(digests):
+                        cur.execute(_lookup_sql(table, sha_column, page_column, len(chunk)), chunk)
+                        found.queries += 1
+                        found.loaded |= {i for i in map(_identity, cur.fetchall()) if i in wanted}
+            finally:
+                cur.close()
+        finally:
+            conn.close()
     found.seconds = time.perf_counter() - started
     return found
 
 
-def _identities_in(
-    table: TableWriter, sha_column: str, page_column: str, digests: list[str]
-) -> tuple[set[InputIdentity], int]:
+def _chunks(digests: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(digests), IDENTITIES_PER_QUERY):
+        yield digests[start : start + IDENTITIES_PER_QUERY]
+
+
+def _lookup_sql(table: TableWriter, sha_column: str, page_column: str, count: int) -> str:
     quote, ph = table.dialect.quote, table.placeholder
-    found: set[InputIdentity] = set()
-    queries = 0
-    conn = table.hook.get_conn()
-    try:
-        cur = conn.cursor()
-        try:
-            for start in range(0, len(digests), IDENTITIES_PER_QUERY):
-                chunk = digests[start : start + IDENTITIES_PER_QUERY]
-                cur.execute(
-                    f"SELECT DISTINCT {quote(sha_column)}, {quote(page_column)} FROM {table.qtable} "  # noqa: S608
-                    f"WHERE {quote(sha_column)} IN ({', '.join([ph] * len(chunk))})",
-                    chunk,
-                )
-                queries += 1
-                for sha, page in cur.fetchall():
-                    identity = _identity(sha, page)
-                    if identity is not None:
-                        found.add(identity)
-        finally:
-            cur.close()
-    finally:
-        conn.close()
-    return found, queries
+    return (
+        f"SELECT DISTINCT {quote(sha_column)}, {quote(page_column)} FROM {table.qtable} "  # noqa: S608
+        f"WHERE {quote(sha_column)} IN ({', '.join([ph] * count)})"
+    )
 
 
-def _identity(sha: Any, page: Any) -> InputIdentity | None:
+def _identity(row: tuple[Any, Any]) -> InputIdentity | None:
     try:
-        return InputIdentity.from_values(sha, page)
+        return InputIdentity.from_values(*row)
     except ValueError:
         return None  # a page someone edited into text: that row identifies nothing

@@ -248,21 +248,24 @@ class TableWriter:
             self._delete(cur)
         return [self._insert(cur, batch, kinds) for batch in plan.batches]
 
-    def existing_columns(self) -> list[str] | None:
-        """The table's column names (None when it does not exist), over a connection of its own.
+    def existing_columns(self, cur: Any = None) -> list[str] | None:
+        """The table's column names (None when it does not exist).
 
-        Also proves the database answers, which is why the submit step asks it before paying.
+        Asked over ``cur`` when given, else over a connection of its own. Also proves the database
+        answers, which is why the submit step asks it before paying.
         """
+        if cur is not None:
+            types = self._existing_types(cur)
+            return None if types is None else list(types)
         conn = self.hook.get_conn()
         try:
-            cur = conn.cursor()
+            own = conn.cursor()
             try:
-                types = self._existing_types(cur)
+                return self.existing_columns(own)
             finally:
-                cur.close()
+                own.close()
         finally:
             conn.close()
-        return None if types is None else list(types)
 
     def _load_error(self, exc: Exception) -> LoadError:
         atomic = "" if self.dialect.transactional_ddl else " (table or column creation is not transactional here)"

@@ -84,7 +84,7 @@ def cli_dags_test(logical_date: str, conf: dict[str, Any]) -> subprocess.Complet
 
 
 def test_runs_over_a_changing_folder_pay_and_load_each_image_once(
-    example_dag: Any, emulator: Any, warehouse: Warehouse, tmp_path: Path
+    example_dag: Any, emulator: Any, warehouse: Warehouse, tmp_path: Path, capfd: Any
 ) -> None:
     images = make_images(tmp_path / "scans", count=3)
     images.teach(emulator)
@@ -102,7 +102,10 @@ def test_runs_over_a_changing_folder_pay_and_load_each_image_once(
     assert set(first["_source_page"].astype(int)) == {1}
 
     # 2. Folder unchanged: no POST, the run succeeds, the table is exactly as it was.
+    capfd.readouterr()
     run2 = example_dag.test(run_conf=conf)
+    task_log = capfd.readouterr()
+    assert "0 new of 3 images; nothing to submit" in task_log.out + task_log.err
     assert run2.state == DagRunState.SUCCESS
     assert posts(emulator) == 3
     assert {t: states(run2)[t] for t in DOWNSTREAM} == dict.fromkeys(DOWNSTREAM, "skipped")
