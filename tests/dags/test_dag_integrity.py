@@ -20,6 +20,7 @@ DAGS = Path(__file__).resolve().parents[2] / "dags"
 EXAMPLES = {
     "aspose_ocr_tables_to_warehouse": DAGS / "aspose_ocr_tables_to_warehouse.py",
     "aspose_ocr_tables_to_postgres": DAGS / "aspose_ocr_tables_to_postgres.py",
+    "aspose_ocr_declared_tables": DAGS / "aspose_ocr_declared_tables.py",
 }
 
 

@@ -4,6 +4,7 @@ warehouse: the rows that land equal the fixtures of the images, as a user copyin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,12 @@ def test_params_point_the_run_at_another_folder_and_table(
 
     assert run.state == DagRunState.SUCCESS
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(tables)
-    assert assert_exactly_once(sqlite_rows(warehouse, "monthly_stock"), run.run_id, csv_of(fixture_images(folder))) == 5
+    assert (
+        assert_exactly_once(
+            sqlite_rows(warehouse, "monthly_stock"), run.run_id, csv_of(fixture_images(folder))
+        )
+        == 5
+    )
 
 
 @pytest.fixture
@@ -107,3 +113,42 @@ def test_postgres_example_loads_every_batch(
     assert sensors == -(-len(images) // batch_size)  # one sensor per batch
     loaded = postgres_rows(postgres_database.dsn, "scans")
     assert assert_exactly_once(loaded, run.run_id, csv_of(images)) > 0
+
+
+def test_declared_tables_example_routes_invoices_and_stock_lists_to_their_tables(
+    airflow_db: Path, instant_emulator: Any, warehouse: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import sqlite3
+
+    from aspose_ocr_provider.sample_data import sample_dir
+
+    dag = DagBag(str(DAGS)).dags["aspose_ocr_declared_tables"]
+    run = dag.test()
+    assert run.state == DagRunState.SUCCESS
+    with sqlite3.connect(warehouse) as conn:
+        invoices = conn.execute(
+            'SELECT item, qty, unit_price, amount FROM invoices ORDER BY "_source_row"'
+        ).fetchall()
+        stock = conn.execute(
+            'SELECT code, description, price, on_hand FROM stock ORDER BY "_source_row"'
+        ).fetchall()
+    assert invoices[0] == ("Widget", 1327, 198.72, 263701.44) and len(invoices) == 6
+    assert stock[0] == ("A-101", "Copper wire", 1810.58, 8445) and len(stock) == 6
+
+    # A scan of neither kind, given as a glob among the invoices, is set aside whole.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("ruled_invoice.png", "unruled_staff.png"):
+        shutil.copy(Path(sample_dir()) / name, folder / name)
+    run = dag.test(
+        run_conf={"invoices": str(folder / "*.png")}, logical_date=run.logical_date + timedelta(days=1)
+    )
+    assert run.state == DagRunState.SUCCESS
+    with sqlite3.connect(warehouse) as conn:
+        set_aside = conn.execute("SELECT source, reason FROM ocr_quarantine").fetchall()
+        invoices_now = conn.execute("SELECT count(*) FROM invoices").fetchone()
+    assert [(Path(s).name, "fit none of the declared tables" in r) for s, r in set_aside] == [
+        ("unruled_staff.png", True)
+    ]
+    assert invoices_now == (12,)

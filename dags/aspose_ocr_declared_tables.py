@@ -1,0 +1,148 @@
+"""
+### Two kinds of documents -> two declared tables (Aspose.OCR Cloud)
+
+Invoices and stock lists arrive as scans. Each run recognises them and loads each table into
+the table of its kind, with the columns and types declared below (`INVOICES`, `STOCK`), whatever
+the scans' headers look like:
+
+1. **submit** sends the images matched by `invoices` and `stock_lists` (paths, globs or URIs;
+   empty = one bundled sample of each);
+2. **wait_for_ocr** waits in the triggerer (deferrable) until every recognition is done;
+3. **load** matches each recognised table to a declared layout by its headers (tolerant of
+   case, punctuation and OCR slips such as `Amout`), parses the cells as the declared types, and
+   writes `invoices` and `stock` in one transaction. A cell that does not read (`12,5O`), a
+   header no column accepts, or a table of neither kind goes to `ocr_quarantine` with its image,
+   row, text and reason; the other rows load. A re-run of a DAG run replaces its own rows.
+
+Query what was set aside: `SELECT source, source_row, column_name, raw_text, reason FROM
+ocr_quarantine ORDER BY source, source_row`.
+
+Connections (environment variables shown; the UI or a secrets backend work the same way):
+
+- `aspose_ocr_default` (type `aspose_ocr`): your Client Id as login and Client Secret as password.
+  Against the local emulator, add `"host": "http://127.0.0.1:PORT"`.
+- `warehouse` (default of `warehouse_conn_id`): any common-sql database, e.g. SQLite
+  `AIRFLOW_CONN_WAREHOUSE='sqlite://%2Fpath%2Fto%2Fwarehouse.db'` (the file path percent-encoded).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import Param, dag
+
+from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
+from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
+from aspose_ocr_provider.sample_data import sample_dir
+from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from aspose_ocr_provider.tables.schema import Column, TableSchema
+
+ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
+
+# The warehouse tables, as the data team wants them. Aliases are the header texts each column
+# accepts besides its name; required columns decide which layout a recognised table is.
+INVOICES = TableSchema(
+    "invoices",
+    [
+        Column("item", "text", aliases=["Item", "Description", "Product"], required=True),
+        Column("qty", "integer", aliases=["Qty", "Quantity"], required=True),
+        Column("unit_price", "decimal", aliases=["Unit Price", "Price"]),
+        Column("amount", "decimal", aliases=["Amount", "Total", "Line Total"]),
+    ],
+)
+STOCK = TableSchema(
+    "stock",
+    [
+        Column("code", "text", aliases=["Code", "SKU", "Article"], required=True),
+        Column("description", "text", aliases=["Description", "Name"]),
+        Column("price", "decimal", aliases=["Price", "Unit Price"]),
+        Column("on_hand", "integer", aliases=["Stock", "On hand", "Qty"], required=True),
+    ],
+)
+
+
+@dag(
+    dag_id="aspose_ocr_declared_tables",
+    schedule="@daily",
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    # Each run reads the inputs as they are now; missed days have nothing different to load.
+    catchup=False,
+    # Runs write the same tables: one at a time.
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
+    # Where the bundled samples are, for the defaults below (a path, nothing is read at parse time).
+    user_defined_macros={"samples": str(sample_dir())},
+    params={
+        "invoices": Param(
+            "",
+            type="string",
+            title="Invoice scans",
+            description="Invoice images: a path, a glob (/data/invoices/*.png) or a URI "
+            "(s3://bucket/invoices/*.png with the Amazon provider). Empty: the bundled sample invoice.",
+        ),
+        "stock_lists": Param(
+            "",
+            type="string",
+            title="Stock list scans",
+            description="Stock list images, given like invoices. Empty: the bundled sample stock list. "
+            "Any scan may go in either: the load step routes each table by its headers.",
+        ),
+        "warehouse_conn_id": Param(
+            "warehouse",
+            type="string",
+            minLength=1,
+            title="Warehouse connection",
+            description="Id of a common-sql connection (SQLite, PostgreSQL, MySQL, Snowflake...) holding "
+            "the tables invoices, stock and ocr_quarantine (created on the first load).",
+        ),
+        "language": Param(
+            "English",
+            type="string",
+            title="Language",
+            description="Language of the text in the images, as Aspose.OCR names it (English, German...).",
+        ),
+    },
+    tags=["aspose-ocr", "example"],
+    doc_md=__doc__,
+)
+def aspose_ocr_declared_tables() -> None:
+    submit = AsposeOcrSubmitTableOperator(
+        task_id="submit",
+        images=[
+            "{{ params.invoices or samples ~ '/ruled_invoice.png' }}",
+            "{{ params.stock_lists or samples ~ '/unruled_noisy.png' }}",
+        ],
+        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        language="{{ params.language }}",
+        result_type_table="Csv",
+        max_concurrency=4,
+    )
+
+    wait_for_ocr = AsposeOcrTaskSensor(
+        task_id="wait_for_ocr",
+        # The submit records, not bare ids, so a failed recognition names the image it came from.
+        ocr_task_ids=submit.output["submissions"],
+        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        deferrable=True,
+        poll_interval=3,
+        max_poll_interval=60,
+        timeout=2 * 3600,
+    )
+
+    load = AsposeOcrTableToSqlOperator(
+        task_id="load",
+        ocr_task_ids=submit.output["submissions"],
+        conn_id="{{ params.warehouse_conn_id }}",
+        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
+        # Each recognised table goes to the declared table its headers fit.
+        schemas=[INVOICES, STOCK],
+        # What fits neither, or does not parse, is set aside with its reason; the rest loads.
+        on_bad_data="quarantine",
+        quarantine_table="ocr_quarantine",
+        mode="idempotent",
+    )
+
+    wait_for_ocr >> load
+
+
+aspose_ocr_declared_tables()
