@@ -66,8 +66,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
     once rendered.
 
     Returns (XCom ``return_value``) ``{"table", "conn_id", "rows", "rows_per_source",
-    "rows_per_table", "quarantined", "skipped", "columns"}``, where ``columns`` maps each column
-    name to its header text and ``quarantined`` counts the values set aside.
+    "skipped", "columns"}``, where ``columns`` maps each column name to its header text.
 
     .. seealso::
         :func:`aspose_ocr_provider.tables.result_to_dataframe` for the same cleaning without a database.
@@ -78,8 +77,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         ``sha256`` and ``page``; a bare id is its own source, with no sha256 or page.
     :param conn_id: Any common-sql connection (SQLite, PostgreSQL, MySQL, Snowflake...) (templated).
     :param table: Target table, ``table`` or ``schema.table`` (templated). Used exactly as
-        written (case-sensitive, quoted); a part may be quoted to contain dots. Optional with
-        ``schemas``.
+        written (case-sensitive, quoted); a part may be quoted to contain dots.
     :param aspose_ocr_conn_id: The Aspose.OCR connection to fetch results with.
     :param header: ``"first_row"`` (default): the table's first row holds the column names;
         ``"none"``: columns are named ``col_1``, ``col_2``...; or a list of names, one per column.
@@ -112,18 +110,6 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         keep the text the image shows), ``"quarantine"`` sets the cells that do not read as the
         column's type aside in ``quarantine_table`` with their rows, ``"fail"`` fails naming the
         image and cell.
-    :param columns: the declared columns of ``table`` (:class:`~aspose_ocr_provider.tables.schema.Column`
-        s): the table gets exactly these names and types; headers are matched to them tolerantly
-        and cells parsed per column (README, "Declaring your table").
-    :param schemas: several declared tables
-        (:class:`~aspose_ocr_provider.tables.schema.TableSchema`); each recognised table goes to
-        the one its headers fit. ``table`` may then be left out.
-    :param on_bad_data: with a declaration, what happens to a cell that does not parse, an
-        unknown or missing required column, or a table of no declared layout: ``"quarantine"``
-        (default) writes it to ``quarantine_table`` and loads the rest; ``"fail"`` fails the
-        load naming each problem, writing nothing.
-    :param quarantine_table: where set-aside values go, with their source, sha256, page, table,
-        row, column, text and reason (default ``ocr_quarantine``).
     """
 
     template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table")

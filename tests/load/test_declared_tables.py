@@ -189,6 +189,21 @@ def test_a_cell_that_does_not_parse_goes_to_quarantine_with_its_source_while_the
         tmp_path, datetime(2026, 4, 3, tzinfo=timezone.utc), ocr_task_ids=records, schemas=[INVOICES]
     )
     assert state == "success" and len(quarantine(warehouse)) == 3
+    # Once the scan is fixed (new bytes, same file), a re-run loads every row and nothing stays set aside.
+    fixed = [
+        ["Item", "Qty", "Unit Price", "Amount"],
+        ["Bolt", "4", "$3.10", "12.50"],
+        ["Nut", "2", "$1.00", "2.00"],
+    ]
+    records = [{"source": "scans/bad.png", "task_id": submit(emu, fixed), "sha256": "cd" * 32, "page": 2}]
+    state, _ = run_load(
+        tmp_path, datetime(2026, 4, 3, tzinfo=timezone.utc), ocr_task_ids=records, schemas=[INVOICES]
+    )
+    assert state == "success" and quarantine(warehouse) == []
+    assert warehouse.query("SELECT item, amount FROM invoices ORDER BY item") == [
+        ("Bolt", 12.5),
+        ("Nut", 2.0),
+    ]
 
 
 def test_a_table_of_no_declared_layout_is_quarantined_whole(
