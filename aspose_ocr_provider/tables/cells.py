@@ -26,6 +26,8 @@ KINDS: tuple[str, ...] = ("text", "integer", "decimal", "date", "timestamp", "bo
 WRITER_KINDS: dict[str, str] = {"decimal": "float"}
 """Declared type -> the writer's kind, where their names differ."""
 
+_DTYPES = {"integer": "Int64", "decimal": "Float64", "float": "Float64", "boolean": "boolean"}
+
 _PLAIN_INTEGER = re.compile(r"^[+-]?\d+$")
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "✓", "✔"})
 _FALSE = frozenset({"false", "no", "n", "0", ""})
@@ -118,3 +120,10 @@ def cell_parser(kind: str, *, date_format: str | None = None, decimal_mark: str 
     if kind == "boolean":
         return parse_boolean
     raise ValueError(f"Unknown column type {kind!r}; use one of: {', '.join(KINDS)}.")
+
+
+def dtype_of(kind: str) -> Any:
+    """The pandas dtype that holds parsed cells of a declared type or writer kind, NULLs included."""
+    if kind in ("date", "timestamp"):
+        return "datetime64[us]"
+    return _DTYPES.get(kind, object)

@@ -15,12 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from aspose_ocr_provider.tables.cells import KINDS, WRITER_KINDS, CellError, CellParser, cell_parser
+from aspose_ocr_provider.tables.cells import KINDS, WRITER_KINDS, CellError, CellParser, cell_parser, dtype_of
 from aspose_ocr_provider.tables.clean import CleanTable
 from aspose_ocr_provider.tables.header_match import match_headers
 from aspose_ocr_provider.tables.quarantine import CellOrigin, QuarantineRecord, row_text
-
-_DTYPES = {"integer": "Int64", "decimal": "Float64", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)
@@ -238,9 +236,7 @@ def _nones(frame: pd.DataFrame) -> Iterable[None]:
 def _dtype(column: Column) -> Any:
     if column.parse is not None:
         return object
-    if column.type in ("date", "timestamp"):
-        return "datetime64[us]"
-    return _DTYPES.get(column.type, object)
+    return dtype_of(column.type)
 
 
 def _empty(schema: TableSchema) -> pd.DataFrame:

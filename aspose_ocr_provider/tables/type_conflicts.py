@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from aspose_ocr_provider.tables.cells import CellError, cell_parser
+from aspose_ocr_provider.tables.cells import CellError, cell_parser, dtype_of
 from aspose_ocr_provider.tables.kinds import fits, kind_of_series, widen
 from aspose_ocr_provider.tables.quarantine import CellOrigin, QuarantineRecord, row_text
 
@@ -103,7 +103,7 @@ def _set_aside(
 ) -> tuple[TableBatch, list[QuarantineRecord]]:
     """Parse the column's cells as ``kind``; rows whose cell does not read are withheld."""
     text = batch.cells()
-    parse = cell_parser("decimal" if kind == "float" else kind)
+    parse = cell_parser(kind)
     values: list[Any] = []
     bad: dict[Any, str] = {}
     for row, cell in zip(text.index, text[name], strict=True):
@@ -121,11 +121,8 @@ def _set_aside(
                     f"{kind} values. Set type_conflicts='widen' to widen the column, 'quarantine' to set such "
                     "cells aside, or fix the image."
                 ) from None
-    dtype = {"integer": "Int64", "float": "Float64", "boolean": "boolean"}.get(kind, object)
-    if kind in ("date", "timestamp"):
-        dtype = "datetime64[us]"
     frame = batch.frame.copy()
-    frame[name] = pd.Series(values, index=frame.index, dtype=dtype)
+    frame[name] = pd.Series(values, index=frame.index, dtype=dtype_of(kind))
     headers = batch.headers or {}
     records = [
         QuarantineRecord(
