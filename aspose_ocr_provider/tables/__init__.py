@@ -7,6 +7,7 @@ from aspose_ocr_provider.tables.decode import decode_csv_base64, decode_csv_byte
 from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.tables.provenance import DEFAULT_PROVENANCE, provenance_columns
 from aspose_ocr_provider.tables.results import csv_to_table, result_tables, result_to_dataframe
+from aspose_ocr_provider.tables.schema import Column, TableSchema
 from aspose_ocr_provider.tables.sql_names import sql_safe_names
 from aspose_ocr_provider.tables.types import infer_types
 from aspose_ocr_provider.tables.writer import (
@@ -20,10 +21,12 @@ from aspose_ocr_provider.tables.writer import (
 __all__ = [
     "DEFAULT_PROVENANCE",
     "CleanTable",
+    "Column",
     "LoadError",
     "SchemaMismatchError",
     "SqlDialect",
     "TableBatch",
+    "TableSchema",
     "TableWriter",
     "clean_table",
     "csv_to_table",
