@@ -1,11 +1,37 @@
 """Running test DAGs with ``dag.test()`` and reading back what the run left in Airflow's database.
 
-Shared by the job, load and fault tests so that they all register and inspect runs one way.
+Shared by the job, load and fault tests so that they all register and inspect runs one way. The
+test-side Airflow differences (the suite runs on the oldest and the newest supported Airflow) live
+here too, as ``aspose_ocr_provider.compat`` holds the package's.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+
+def dag_bag(folder: str | Path) -> Any:
+    """A DagBag of ``folder`` without Airflow's examples; the class moved in Airflow 3.2."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+
+        return DagBag(str(folder))
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag
+
+        return DagBag(str(folder), include_examples=False)
+
+
+def connection_from_uri(uri: str, conn_id: str) -> Any:
+    """A Connection parsed from a URI, as Airflow parses ``AIRFLOW_CONN_*`` variables."""
+    from aspose_ocr_provider.compat import Connection
+
+    if hasattr(Connection, "from_uri"):
+        return Connection.from_uri(uri, conn_id=conn_id)
+    from airflow.models.connection import Connection as ConnectionModel  # Airflow 3.0
+
+    return ConnectionModel(conn_id=conn_id, uri=uri)
 
 
 def register_dag(dag: Any) -> None:
@@ -18,12 +44,20 @@ def register_dag(dag: Any) -> None:
     from airflow.serialization.serialized_objects import LazyDeserializedDAG
     from airflow.utils.session import create_session
 
+    if hasattr(LazyDeserializedDAG, "from_dag"):
+        serialized = LazyDeserializedDAG.from_dag(dag)
+        extra: tuple[Any, ...] = (None,)  # Airflow >= 3.1 takes the files' parse durations too
+    else:  # Airflow 3.0, as its DagBag.sync_to_db does it: the DAG must know its file
+        from airflow.serialization.serialized_objects import SerializedDAG
+
+        if dag.relative_fileloc is None:
+            dag.relative_fileloc = Path(dag.fileloc).name
+        serialized = LazyDeserializedDAG(data=SerializedDAG.to_dict(dag))
+        extra = ()
     with create_session() as session:
         DagBundlesManager().sync_bundles_to_db(session=session)
         session.flush()
-        update_dag_parsing_results_in_db(
-            "dags-folder", None, [LazyDeserializedDAG.from_dag(dag)], {}, None, set(), session=session
-        )
+        update_dag_parsing_results_in_db("dags-folder", None, [serialized], {}, *extra, set(), session=session)
 
 
 def xcom(run: Any, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from tests.airflow_runs import dag_bag
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 EXAMPLES = {
@@ -25,17 +25,17 @@ EXAMPLES = {
 
 
 @pytest.fixture(scope="module")
-def dagbag() -> DagBag:
-    return DagBag(str(DAGS))
+def dagbag() -> Any:
+    return dag_bag(DAGS)
 
 
-def test_every_example_imports_without_errors(dagbag: DagBag) -> None:
+def test_every_example_imports_without_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
     assert set(EXAMPLES) <= set(dagbag.dag_ids)
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXAMPLES))
-def test_example_is_scheduled_documented_and_parametrised(dagbag: DagBag, dag_id: str) -> None:
+def test_example_is_scheduled_documented_and_parametrised(dagbag: Any, dag_id: str) -> None:
     dag = dagbag.dags[dag_id]
     assert dag.schedule == "@daily"
     assert dag.catchup is False
@@ -52,7 +52,7 @@ def test_example_is_scheduled_documented_and_parametrised(dagbag: DagBag, dag_id
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXAMPLES))
-def test_example_submits_waits_in_the_triggerer_then_loads(dagbag: DagBag, dag_id: str) -> None:
+def test_example_submits_waits_in_the_triggerer_then_loads(dagbag: Any, dag_id: str) -> None:
     dag = dagbag.dags[dag_id]
     by_type: dict[type[Any], list[Any]] = {}
     for task in dag.tasks:

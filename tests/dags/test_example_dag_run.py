@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
+from tests.airflow_runs import dag_bag
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, postgres_rows, sqlite_rows
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -22,7 +22,7 @@ DAG_ID = "aspose_ocr_tables_to_warehouse"
 
 @pytest.fixture
 def example_dag(airflow_db: Path) -> Any:
-    return DagBag(str(DAGS)).dags[DAG_ID]
+    return dag_bag(DAGS).dags[DAG_ID]
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_postgres_example_loads_every_batch(
     from aspose_ocr_provider.sample_data import sample_dir
 
     monkeypatch.setenv("AIRFLOW_CONN_POSTGRES_WAREHOUSE", postgres_database.uri)
-    dag = DagBag(str(DAGS)).dags["aspose_ocr_tables_to_postgres"]
+    dag = dag_bag(DAGS).dags["aspose_ocr_tables_to_postgres"]
     images = fixture_images(Path(sample_dir()))
     batch_size = 4
     run = dag.test(run_conf={"batch_size": batch_size, "table": "scans"})

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
+from tests.airflow_runs import dag_bag
 from tests.faults.images import FaultImages, make_images
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -47,7 +47,7 @@ def failures() -> TaskFailures:
 @pytest.fixture
 def example_dag(airflow_db: Path, failures: TaskFailures) -> Any:
     """The example DAG as shipped, with test timing and a failure recorder on every task."""
-    dag = DagBag(str(DAGS)).dags[DAG_ID]
+    dag = dag_bag(DAGS).dags[DAG_ID]
     for task in dag.tasks:
         task.retry_delay = timedelta(0)
         task.on_failure_callback = [failures]

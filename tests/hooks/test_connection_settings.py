@@ -6,14 +6,15 @@ import json
 import random
 
 import pytest
-from airflow.sdk import Connection
 
+from aspose_ocr_provider.compat import Connection
 from aspose_ocr_provider.emulator.testing import EmulatorHandle
 from aspose_ocr_provider.exceptions import AsposeOcrConfigError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.hooks.connection_settings import AsposeOcrConnectionSettings
 from aspose_ocr_provider.hooks.retry_policy import RetryPolicy, parse_retry_after
 from aspose_ocr_provider.models import DEFAULT_BASE_URL, TOKEN_PATH
+from tests.airflow_runs import connection_from_uri
 
 
 def settings_of(conn: Connection) -> AsposeOcrConnectionSettings:
@@ -35,7 +36,7 @@ def test_empty_host_means_the_public_service() -> None:
     ],
 )
 def test_uri_forms(uri: str, base_url: str) -> None:
-    conn = Connection.from_uri(uri, conn_id="c")
+    conn = connection_from_uri(uri, conn_id="c")
     assert conn.conn_type == "aspose_ocr"
     s = settings_of(conn)
     assert (s.client_id, s.client_secret, s.base_url) == ("my/id", "p@ss", base_url)
@@ -43,7 +44,7 @@ def test_uri_forms(uri: str, base_url: str) -> None:
 
 
 def test_uri_extras_are_read_from_strings() -> None:
-    conn = Connection.from_uri(
+    conn = connection_from_uri(
         "aspose-ocr://id:pw@h.test?timeout=5&verify_ssl=false&max_retries=2&backoff_base=0.5"
         "&token_url=https%3A%2F%2Fauth.test%2Fconnect%2Ftoken",
         conn_id="c",

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from airflow.sdk import DAG, XComArg
-from airflow.sdk.exceptions import AirflowSensorTimeout
 from job_images import png
 
+from aspose_ocr_provider.compat import AirflowSensorTimeout
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH

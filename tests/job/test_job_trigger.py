@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from airflow.sdk._shared.module_loading import import_string
 from job_images import png
 
 from aspose_ocr_provider.emulator.testing import run_emulator
@@ -40,7 +40,8 @@ def _restore(trigger: AsposeOcrTaskTrigger) -> AsposeOcrTaskTrigger:
     """What the triggerer does after a restart: rebuild from the serialized row."""
     classpath, kwargs = trigger.serialize()
     stored = json.loads(json.dumps(kwargs))
-    restored = import_string(classpath)(**stored)
+    module, _, name = classpath.rpartition(".")
+    restored = getattr(importlib.import_module(module), name)(**stored)
     assert isinstance(restored, AsposeOcrTaskTrigger)
     return restored
 

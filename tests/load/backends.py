@@ -68,7 +68,7 @@ class Warehouse:
             conn.close()
 
     def hook(self) -> Any:
-        from airflow.sdk import BaseHook
+        from aspose_ocr_provider.compat import BaseHook
 
         return BaseHook.get_connection(self.conn_id).get_hook()
 
