@@ -30,6 +30,7 @@ from airflow.providers.common.compat.sdk import (
     Variable,
     conf,
 )
+from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_1_PLUS, AIRFLOW_V_3_2_PLUS
 
 try:  # Airflow >= 3.1: masks in the task process and tells the supervisor too.
     from airflow.sdk.log import mask_secret
@@ -43,6 +44,8 @@ except ImportError:  # Airflow 3.0
     amask_secret = None
 
 __all__ = [
+    "AIRFLOW_V_3_1_PLUS",
+    "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
     "AirflowNotFoundException",
     "AirflowSensorTimeout",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from airflow.listeners import hookimpl
+
 
 def dag_bag(folder: str | Path) -> Any:
     """A DagBag of ``folder`` without Airflow's examples; the class moved in Airflow 3.2."""
@@ -108,3 +110,31 @@ class BareTaskInstance:
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcom[key] = value
+
+
+class TaskFailures:
+    """The exception each task of a ``dag.test()`` run failed with, by task id.
+
+    Recorded through Airflow's listener hook ``on_task_instance_failed``, which every supported
+    release calls with the error (Airflow 3.0 does not put ``exception`` into a failure callback's
+    context). Use as a context manager around the run.
+    """
+
+    def __init__(self) -> None:
+        self.by_task: dict[str, BaseException] = {}
+
+    def __enter__(self) -> TaskFailures:
+        from airflow.listeners.listener import get_listener_manager
+
+        get_listener_manager().add_listener(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from airflow.listeners.listener import get_listener_manager
+
+        get_listener_manager().pm.unregister(self)
+
+    @hookimpl
+    def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
+        if isinstance(error, BaseException):
+            self.by_task[task_instance.task_id] = error

@@ -74,7 +74,10 @@ def test_secret_and_tokens_never_appear_in_logs_or_errors(
 def test_secret_and_token_are_registered_with_airflows_masker(
     client: HookClient, connection: EmulatorHandle
 ) -> None:
-    from airflow.sdk.log import _secrets_masker
+    try:
+        from airflow.sdk.log import _secrets_masker
+    except ImportError:  # Airflow 3.0
+        from airflow.sdk.execution_time.secrets_masker import _secrets_masker
 
     client("submit_table", png(2))
     token = client.cache.get(client.hook._settings.cache_key)

@@ -15,7 +15,7 @@ import pytest
 from aspose_ocr_provider.emulator.testing import EmulatorHandle, run_emulator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator, warehouse_asset
-from tests.airflow_runs import register_dag
+from tests.airflow_runs import TaskFailures, register_dag
 from tests.load.backends import Warehouse
 from tests.load.ocr_tasks import submit
 
@@ -179,15 +179,10 @@ def test_failed_ocr_task_fails_the_load_naming_the_source_or_is_skipped(
     good = {"source": "good.png", "task_id": submit(emu, INVOICE)}
     gone = {"source": "lost.png", "task_id": str(uuid.uuid4())}
     when = datetime(2026, 3, 6, tzinfo=timezone.utc)
-    failures: list[BaseException] = []
-    state, _ = run_load(
-        tmp_path,
-        when,
-        ocr_task_ids=[good, gone],
-        table="invoices",
-        on_failure_callback=lambda context: failures.append(context["exception"]),
-    )
+    with TaskFailures() as failed:
+        state, _ = run_load(tmp_path, when, ocr_task_ids=[good, gone], table="invoices")
     assert state == "failed"
+    failures = list(failed.by_task.values())
     assert len(failures) == 1
     assert isinstance(failures[0], AsposeOcrError)
     assert f"OCR of lost.png (task {gone['task_id']}) is NotExist" in str(failures[0])
