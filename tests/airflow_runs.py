@@ -123,16 +123,26 @@ class TaskFailures:
     def __init__(self) -> None:
         self.by_task: dict[str, BaseException] = {}
 
-    def __enter__(self) -> TaskFailures:
+    @staticmethod
+    def _managers() -> list[Any]:
+        """The task runner's listener manager: the SDK's own from Airflow 3.2, the core one before."""
         from airflow.listeners.listener import get_listener_manager
 
-        get_listener_manager().add_listener(self)
+        managers = [get_listener_manager()]
+        try:
+            from airflow.sdk.listener import get_listener_manager as sdk_manager
+        except ImportError:
+            return managers
+        return [*managers, sdk_manager()]
+
+    def __enter__(self) -> TaskFailures:
+        for manager in self._managers():
+            manager.add_listener(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        from airflow.listeners.listener import get_listener_manager
-
-        get_listener_manager().pm.unregister(self)
+        for manager in self._managers():
+            manager.pm.unregister(self)
 
     @hookimpl
     def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:

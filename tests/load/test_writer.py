@@ -123,7 +123,14 @@ def test_new_columns_are_added_or_refused(warehouse: Warehouse) -> None:
 
 
 class _Unadaptable:
-    """A value no driver can bind: the load fails part-way through sending rows."""
+    """A value no driver can bind: the load fails part-way through sending rows.
+
+    It cannot be written as text either, which is how psycopg2's COPY path (Airflow 3.0, where
+    the postgres provider runs on psycopg2) sends every value.
+    """
+
+    def __str__(self) -> str:
+        raise TypeError("this value cannot be sent to a database")
 
 
 def _snapshot(warehouse: Warehouse, table: str) -> tuple[list[str], list[tuple[object, ...]]]:
