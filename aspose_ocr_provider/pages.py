@@ -70,7 +70,8 @@ class PageSelection:
                     "'10-' (page 10 to the end) or 'all'. Pages count from 1."
                 )
             first = int(match.group(1))
-            last: int | None = first if match.group(2) is None else int(match.group(2) or 0) or None
+            end = match.group(2)
+            last: int | None = first if end is None else (int(end) if end else None)
             if first < 1 or (last is not None and last < first):
                 raise ValueError(
                     f"pages={spec!r}: {part.strip()!r} is not a valid range; pages count from 1."

@@ -97,7 +97,7 @@ def test_page_selection_syntax() -> None:
     assert PageSelection.parse("all").select(2) == [1, 2]
     assert PageSelection.parse([3, 1, 3]).select(3) == [3, 1]
     assert PageSelection.parse(" 4- ").select(6) == [4, 5, 6]
-    for bad in ("0", "3-1", "one", "1,,2", "-2"):
+    for bad in ("0", "3-1", "2-0", "one", "1,,2", "-2"):
         with pytest.raises(ValueError, match="pages"):
             PageSelection.parse(bad)
     with pytest.raises(ValueError, match=r"pages='1-x'"):
