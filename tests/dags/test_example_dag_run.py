@@ -123,7 +123,7 @@ def test_declared_tables_example_routes_invoices_and_stock_lists_to_their_tables
 
     from aspose_ocr_provider.sample_data import sample_dir
 
-    dag = DagBag(str(DAGS)).dags["aspose_ocr_declared_tables"]
+    dag = dag_bag(DAGS).dags["aspose_ocr_declared_tables"]
     run = dag.test()
     assert run.state == DagRunState.SUCCESS
     with sqlite3.connect(warehouse) as conn:
