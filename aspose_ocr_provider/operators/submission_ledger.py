@@ -1,24 +1,30 @@
 """Remember which images a task instance already paid for, across its tries.
 
-Why Airflow Variables: in Airflow 3 a new try starts by deleting every XCom of the task
-instance (the execution API hands the worker ``xcom_keys_to_clear``), so XCom cannot carry ids
-from a failed try to the next. Variables are reachable from a running task through the Task SDK
-(``Variable.set/get/keys/delete`` go over the supervisor to the execution API), survive tries,
-and need no extra infrastructure.
+Why not XCom: in Airflow 3 a new try starts by deleting every XCom of the task instance (the
+execution API hands the worker ``xcom_keys_to_clear``), so XCom cannot carry ids from a failed
+try to the next.
 
-Layout: entries are kept in pages of up to ``PAGE_SIZE`` ids, one Variable per page, keyed
-``aspose_ocr.submissions.<ti digest>.<page>``; the task-instance digest covers dag_id, run_id,
-task_id and map_index, and each entry is keyed by a digest of the image sha256 and the exact
-settings sent. Listing a task instance's pages is one ``Variable.keys(prefix)`` call. A page is
-rewritten at most every ``FLUSH_SECONDS`` while ids arrive, and always when submitting ends,
-fails or is interrupted (execution_timeout, SIGTERM), so such a try loses no id; only a hard
-kill (SIGKILL, OOM) can lose the last ``FLUSH_SECONDS`` of ids. Writing one Variable per id
-instead measured about 6 ms per id in ``dag.test()``, which at thousands of images would cost
-more than the submissions themselves. A successful try deletes its pages: its ids then live in
-its XCom, and clearing a finished task is a deliberate re-run.
+Where: on Airflow 3.3+ in the task state store (``context["task_state_store"]``, AIP-103), which
+is scoped to the task instance (dag, run, task, map index), kept across its tries, invisible to
+users editing Variables, and given a retention so that the pages of a task that never succeeds
+expire with the ids themselves (the service forgets a task after 24 hours). On older Airflow,
+where the context has no store, in Airflow Variables keyed ``aspose_ocr.submissions.<ti
+digest>.<page>``; the digest covers dag_id, run_id, task_id and map_index.
 
-When the Task SDK is not reachable (the operator called outside a task runner), the ledger
-warns once and keeps entries in memory only.
+Layout: entries are kept in pages of up to ``PAGE_SIZE`` ids, numbered from 0, so a retry finds
+them by reading pages until the first missing one (the store has no key listing, and older Task
+SDKs have no ``Variable.keys``). Each entry is keyed by a digest of the image sha256 and the exact
+settings sent. Small pages keep every write small (one write rewrites only the page that changed)
+and well under the store's 64 KB value limit.
+
+When: the submit operator calls ``flush`` as soon as POSTs return, one write per page that
+changed; ids that return while a write is in flight go into the next one. So a hard kill
+(SIGKILL, OOM) can lose only the ids accepted during the last write, one round trip to the
+metadata database (``write_stats`` reports the longest). A successful try deletes its pages: its
+ids then live in its XCom, and clearing a finished task is a deliberate re-run.
+
+When neither the store nor Variables are reachable (the operator called outside a task runner),
+the ledger warns once and keeps entries in memory only.
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
+
+from aspose_ocr_provider.models import RETENTION_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -76,33 +85,123 @@ class LedgerEntry:
         )
 
 
-class SubmissionLedger:
-    """Per-task-instance store of submitted ids, backed by paged Airflow Variables."""
+class PageStore(Protocol):
+    """Where the pages live: numbered JSON values that survive the task's tries."""
 
-    PAGE_SIZE = 250
-    FLUSH_SECONDS = 0.5
+    name: str
+
+    def get(self, number: int) -> Any: ...
+
+    def set(self, number: int, page: dict[str, dict[str, Any]]) -> None: ...
+
+    def delete(self, number: int) -> None: ...
+
+
+class TaskStatePages:
+    """Pages in the task state store of Airflow 3.3+, already scoped to the task instance."""
+
+    name = "the task state store"
+    RETENTION = timedelta(seconds=RETENTION_SECONDS)
+    """The service forgets a task after 24 hours; a page kept longer could only be resubmitted."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def get(self, number: int) -> Any:
+        return self._store.get(f"{KEY_PREFIX}{number}", None)
+
+    def set(self, number: int, page: dict[str, dict[str, Any]]) -> None:
+        self._store.set(f"{KEY_PREFIX}{number}", page, retention=self.RETENTION)
+
+    def delete(self, number: int) -> None:
+        self._store.delete(f"{KEY_PREFIX}{number}")
+
+
+class VariablePages:
+    """Pages in Airflow Variables: the fallback where the context has no task state store."""
+
+    name = "Airflow Variables"
 
     def __init__(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> None:
-        self.label = f"{dag_id}/{run_id}/{task_id}[{map_index}]"
         digest = hashlib.sha256(f"{dag_id}\x00{run_id}\x00{task_id}\x00{map_index}".encode()).hexdigest()
         self.prefix = f"{KEY_PREFIX}{digest[:24]}."
+        self._description = (
+            f"Aspose.OCR task ids submitted by {dag_id}/{run_id}/{task_id}[{map_index}]; reused if it "
+            "retries, deleted when it succeeds."
+        )
+
+    def get(self, number: int) -> Any:
+        from aspose_ocr_provider.compat import Variable
+
+        return Variable.get(f"{self.prefix}{number}", default=None, deserialize_json=True)
+
+    def set(self, number: int, page: dict[str, dict[str, Any]]) -> None:
+        from aspose_ocr_provider.compat import Variable
+
+        Variable.set(f"{self.prefix}{number}", page, description=self._description, serialize_json=True)
+
+    def delete(self, number: int) -> None:
+        from aspose_ocr_provider.compat import Variable
+
+        Variable.delete(f"{self.prefix}{number}")
+
+
+@dataclass
+class WriteStats:
+    """How often the ledger wrote, and its longest write: the SIGKILL window of a try."""
+
+    writes: int = 0
+    seconds: float = 0.0
+    longest: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        self.writes += 1
+        self.seconds += seconds
+        self.longest = max(self.longest, seconds)
+
+
+class SubmissionLedger:
+    """Per-task-instance record of submitted ids, in pages of a ``PageStore``."""
+
+    PAGE_SIZE = 50
+
+    def __init__(self, pages: PageStore, label: str) -> None:
+        self.pages = pages
+        self.label = label
         self._pages: list[dict[str, dict[str, Any]]] = []
         self._page_of: dict[str, int] = {}
         self._dirty: set[int] = set()
         self._stored: set[int] = set()
-        self._last_flush = time.monotonic()
         self._durable = True
+        self.write_stats = WriteStats()
 
     @classmethod
-    def for_task_instance(cls, ti: Any) -> SubmissionLedger:
+    def for_context(cls, context: Mapping[str, Any]) -> SubmissionLedger:
+        """The task state store when the running Airflow has one (3.3+), else Variables."""
+        ti = context["ti"]
         map_index = getattr(ti, "map_index", -1)
-        return cls(ti.dag_id, ti.run_id, ti.task_id, -1 if map_index is None else int(map_index))
+        map_index = -1 if map_index is None else int(map_index)
+        label = f"{ti.dag_id}/{ti.run_id}/{ti.task_id}[{map_index}]"
+        store = context.get("task_state_store")
+        if store is not None:
+            return cls(TaskStatePages(store), label)
+        return cls(VariablePages(ti.dag_id, ti.run_id, ti.task_id, map_index), label)
+
+    @property
+    def durable(self) -> bool:
+        """Whether the ids reach storage a retry can read (False once it proved unreachable)."""
+        return self._durable
+
+    @property
+    def where(self) -> str:
+        return self.pages.name if self._durable else "memory only"
 
     def _degrade(self, exc: BaseException) -> None:
         if self._durable:
             log.warning(
-                "Cannot reach Airflow Variables (%s: %s); submitted ids of %s are kept in memory only, so "
-                "a retry of this task would submit again.",
+                "Cannot reach %s (%s: %s); submitted ids of %s are kept in memory only, so a retry of "
+                "this task would submit again.",
+                self.pages.name,
                 type(exc).__name__,
                 exc,
                 self.label,
@@ -116,63 +215,51 @@ class SubmissionLedger:
 
     def load(self) -> dict[str, LedgerEntry]:
         """Entries that earlier tries of this task instance recorded, by image key."""
-        from aspose_ocr_provider.compat import Variable
-
-        try:
-            keys = list(Variable.keys(prefix=self.prefix))  # a lazy proxy: force it here
-        except Exception as exc:
-            self._degrade(exc)
-            keys = []
-        for key in keys:
+        number = 0
+        while True:
             try:
-                number = int(key[len(self.prefix) :])
-                raw = Variable.get(key, deserialize_json=True)
+                raw = self.pages.get(number)
+            except Exception as exc:
+                self._degrade(exc)
+                break
+            if raw is None:
+                break
+            self._stored.add(number)
+            try:
                 entries = {str(k): LedgerEntry.from_json(v).to_json() for k, v in dict(raw).items()}
             except Exception as exc:
-                log.warning("Ignoring unreadable submission ledger page %s: %s", key, exc)
-                continue
-            self._stored.add(number)
+                log.warning(
+                    "Ignoring unreadable page %d of submitted ids in %s: %s", number, self.pages.name, exc
+                )
+                entries = {}
             self._page(number).update(entries)
             self._page_of.update(dict.fromkeys(entries, number))
+            number += 1
         return {key: LedgerEntry.from_json(value) for page in self._pages for key, value in page.items()}
 
     def record(self, image_key: str, entry: LedgerEntry) -> None:
-        """Add one submission; written out within ``FLUSH_SECONDS``, or by ``flush``."""
+        """Add one submission; it is written by the next ``flush``."""
         number = len(self._pages) - 1
         if number < 0 or len(self._pages[number]) >= self.PAGE_SIZE:
             number += 1
         self._page(number)[image_key] = entry.to_json()
         self._page_of[image_key] = number
         self._dirty.add(number)
-        if time.monotonic() - self._last_flush >= self.FLUSH_SECONDS:
-            self.flush()
 
     def flush(self) -> None:
-        """Write every changed page now."""
-        from aspose_ocr_provider.compat import Variable
-
-        self._last_flush = time.monotonic()
+        """Write every changed page now (an emptied page stays, empty, so later pages are found)."""
         dirty, self._dirty = sorted(self._dirty), set()
-        if not self._durable:
+        if not self._durable or not dirty:
             return
-        for number in dirty:
-            key = f"{self.prefix}{number}"
-            page = self._pages[number]
-            try:
-                if page:
-                    Variable.set(
-                        key,
-                        page,
-                        description=f"Aspose.OCR task ids submitted by {self.label}; reused if it retries.",
-                        serialize_json=True,
-                    )
-                    self._stored.add(number)
-                elif number in self._stored:
-                    Variable.delete(key)
-                    self._stored.discard(number)
-            except Exception as exc:
-                self._degrade(exc)
-                return
+        started = time.monotonic()
+        try:
+            for number in dirty:
+                self.pages.set(number, self._pages[number])
+                self._stored.add(number)
+        except Exception as exc:
+            self._degrade(exc)
+            return
+        self.write_stats.add(time.monotonic() - started)
 
     def forget(self, image_keys: list[str]) -> None:
         """Drop entries whose ids expired, and write the change."""
@@ -181,13 +268,18 @@ class SubmissionLedger:
             if number is not None:
                 self._pages[number].pop(key, None)
                 self._dirty.add(number)
-        if self._dirty:
-            self.flush()
+        self.flush()
 
     def clear(self) -> None:
         """Delete every page (the try succeeded; its ids are in XCom now)."""
-        for page in self._pages:
-            page.clear()
+        self._pages.clear()
         self._page_of.clear()
-        self._dirty = set(self._stored)
-        self.flush()
+        self._dirty.clear()
+        if not self._durable:
+            return
+        try:
+            for number in sorted(self._stored, reverse=True):  # the last first: no gap ever hides a page
+                self.pages.delete(number)
+                self._stored.discard(number)
+        except Exception as exc:
+            self._degrade(exc)

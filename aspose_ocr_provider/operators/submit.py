@@ -106,9 +106,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     is pushed under XCom key ``submissions``.
 
     A retried try of the same task instance reuses the ids an earlier try obtained for the same
-    image bytes and settings instead of paying again. The ids are kept in Airflow Variables as
-    they arrive (XCom cannot carry them: Airflow clears a task's XComs when a new try starts; see
-    ``submission_ledger``), re-checked against the API on retry, and resubmitted only if the
+    image bytes and settings instead of paying again. The ids are kept as they arrive in the task
+    state store on Airflow 3.3+, in Airflow Variables on older Airflow (XCom cannot carry them:
+    Airflow clears a task's XComs when a new try starts; see ``submission_ledger``), re-checked against the API on retry, and resubmitted only if the
     service no longer knows them or they are within an hour of the 24-hour retention. The same
     image given twice in one batch is submitted once. ``on_kill`` cancels what this try submitted
     that has not finished, except after ``execution_timeout``, when the ids are kept for the retry.
@@ -298,7 +298,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
 
-        ledger = SubmissionLedger.for_task_instance(context["ti"])
+        ledger = SubmissionLedger.for_context(context)
         earlier = ledger.load()
         entries = self._reusable(earlier, set(keys), ledger)
 
@@ -306,13 +306,20 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         for key, src in zip(keys, sources, strict=True):
             if key not in entries:
                 first_source.setdefault(key, src)
-        self.log.info(
-            "%d distinct page(s): %d reused from an earlier try, %d to submit.",
-            len(set(keys)),
-            len(entries),
-            len(first_source),
-        )
+        reused = len(entries)
         entries.update(self._submit_all(first_source, settings, ledger))
+        stats = ledger.write_stats
+        self.log.info(
+            "Submitted %d page(s): %d distinct, %d reused from an earlier try, %d new; ids kept in %s "
+            "for a retry (%d write(s), longest %.0f ms), deleted now that the try succeeded.",
+            len(keys),
+            len(set(keys)),
+            reused,
+            len(first_source),
+            ledger.where,
+            stats.writes,
+            stats.longest * 1000,
+        )
 
         records: list[dict[str, Any]] = [
             submission_record(src.source, entries[key].task_id, src.identity, entries[key].submitted_at)
@@ -408,6 +415,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                     failure = exc
                     for other in by_future:
                         other.cancel()
+            ledger.flush()  # at once: a hard kill loses only the ids that return during this write
 
         try:
             pending: set[Future[LedgerEntry]] = set()
@@ -440,8 +448,6 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 collect(finished)
-                if finished and len(done) % 100 == 0 and done:
-                    self.log.info("Submitted %d of %d page(s).", len(done), len(todo))
         except BaseException:
             # Interrupted (execution_timeout, kill): stop queued submissions, but record the ones
             # already on the wire, since the service will charge for them.
@@ -457,9 +463,21 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         if self._kill.is_set():
             raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} page(s).")
         if failure is not None:
+            reason = str(failure).rstrip(".")
+            if not done:
+                raise AsposeOcrError(
+                    f"Submitting stopped before any of {len(todo)} page(s) was accepted: {reason}. "
+                    "Nothing was paid for; fix the cause and retry the task."
+                ) from failure
+            kept = (
+                f"The accepted ids are kept in {ledger.where}, so a retry of this task reuses them instead "
+                "of paying again."
+                if ledger.durable
+                else f"The accepted ids could not be kept ({ledger.pages.name} unreachable): a retry "
+                "submits those pages again."
+            )
             raise AsposeOcrError(
-                f"Submitting stopped after {len(done)} of {len(todo)} page(s) were accepted: {failure}. "
-                "The accepted ids are recorded, so a retry of this task reuses them instead of paying again."
+                f"Submitting stopped after {len(done)} of {len(todo)} page(s) were accepted: {reason}. {kept}"
             ) from failure
         return done
 
