@@ -11,6 +11,7 @@ import pandas as pd
 
 from aspose_ocr_provider.compat import Asset, AssetAlias, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.lineage import LineageNotes, TableOutput, problems_from_skipped
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
@@ -32,6 +33,8 @@ from aspose_ocr_provider.tables.writer import (
 )
 
 if TYPE_CHECKING:
+    from airflow.providers.openlineage.extractors import OperatorLineage
+
     from aspose_ocr_provider.compat import Context
     from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 
@@ -232,6 +235,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         for ref in repeats:
             self.log.info("%s is the same input as one given before it; loaded once.", ref.label or ref.task_id)
         records = [(ref.label or ref.task_id, ref.task_id) for ref in refs]
+        self._lineage = LineageNotes(
+            inputs=[ref.source for ref in refs if ref.source], outputs=self._outputs()
+        )
         prov = provenance_columns(self.provenance)
         inputs = IdentityLoad(prov, keep_history=self.keep_history)
         ti = context["ti"]
@@ -369,8 +375,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             extra.append(inputs.companion_target(hook, self.table, self.mode, run_values))
         if plan.has_data or extra:
             counts = write_together([t for t, _ in targets] + extra, finish=quarantine)[: len(targets)]
+            self._lineage.outputs = []
             for ((w, _), sources), written in zip(targets, counts, strict=True):
                 per_table[w.table] += sum(written)
+                self._lineage.outputs.append(TableOutput(self.conn_id, w.table, w.written_columns))
                 for source, count in zip(sources, written, strict=True):
                     per_source[source] = per_source.get(source, 0) + count
         else:
@@ -388,6 +396,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         if self._asset_alias is not None:
             context["outlet_events"][self._asset_alias].add(warehouse_asset(self.conn_id, self.table))
         total = sum(per_source.values())
+        for output in self._lineage.outputs:
+            output.rows = per_table.get(output.table, 0)
+        self._lineage.problems = problems_from_skipped(skipped)
         self.log.info(
             "Loaded %d rows from %d source(s) into %s", total, len(per_source), ", ".join(per_table)
         )
@@ -401,6 +412,31 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             "skipped": skipped,
             "columns": column_texts,
         }
+
+    def _outputs(self) -> list[TableOutput]:
+        return [TableOutput(self.conn_id, t) for t in _declared_tables(self.table, self.schemas)]
+
+    def _lineage_notes(self) -> LineageNotes:
+        return getattr(self, "_lineage", None) or LineageNotes(outputs=self._outputs())
+
+    def get_openlineage_facets_on_start(self) -> OperatorLineage:
+        """The tables about to be written (the images are known once the records are read)."""
+        from aspose_ocr_provider.lineage import operator_lineage
+
+        return operator_lineage(LineageNotes(outputs=self._outputs()))
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """Every input image; each table with the columns written (schema) and its rows (output
+        statistics); images whose recognition failed and were skipped as extraction errors."""
+        from aspose_ocr_provider.lineage import operator_lineage
+
+        return operator_lineage(self._lineage_notes())
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
+        """The images and tables the failed load was given; nothing was written (one transaction)."""
+        from aspose_ocr_provider.lineage import operator_lineage
+
+        return operator_lineage(self._lineage_notes(), with_output_stats=False)
 
     def _transformed(self, frame: pd.DataFrame, source: str, prov: dict[str, str]) -> pd.DataFrame:
         assert self.transform is not None

@@ -14,6 +14,7 @@ from aspose_ocr_provider.compat import AirflowTaskTimeout, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.identity import submission_record
+from aspose_ocr_provider.lineage import LineageNotes
 from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
 from aspose_ocr_provider.operators.incremental import WarehouseTarget, nothing_to_submit, parse_flag
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
@@ -29,6 +30,8 @@ from aspose_ocr_provider.sources import (
 from aspose_ocr_provider.tables.provenance import ProvenanceSpec
 
 if TYPE_CHECKING:
+    from airflow.providers.openlineage.extractors import OperatorLineage
+
     from aspose_ocr_provider.compat import Context
 
 SUBMISSIONS_XCOM_KEY = "submissions"
@@ -251,6 +254,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         self._futures: list[Future[Any]] = []
         self._ids_this_try: list[str] = []
         self._keep_on_kill = False
+        self._lineage = LineageNotes()
 
     def table_settings(self) -> TableSettings:
         """The validated settings; raises ValueError naming the bad setting and the valid values."""
@@ -296,6 +300,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         if target is not None and writer is not None and incremental:
             sources = target.new_inputs(writer, sources, self.log)
         keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
+        self._lineage.inputs = [s.source for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
 
         ledger = SubmissionLedger.for_context(context)
@@ -464,6 +469,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} page(s).")
         if failure is not None:
             reason = str(failure).rstrip(".")
+            self._lineage.problems = [
+                (src.source, f"not submitted: {reason}") for key, src in todo.items() if key not in done
+            ]
             if not done:
                 raise AsposeOcrError(
                     f"Submitting stopped before any of {len(todo)} page(s) was accepted: {reason}. "
@@ -480,6 +488,27 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                 f"Submitting stopped after {len(done)} of {len(todo)} page(s) were accepted: {reason}. {kept}"
             ) from failure
         return done
+
+    def _lineage_notes(self) -> LineageNotes:
+        return getattr(self, "_lineage", None) or LineageNotes()
+
+    def get_openlineage_facets_on_start(self) -> OperatorLineage:
+        """Nothing is resolved before the task runs: the images are known once it has read them."""
+        from aspose_ocr_provider.lineage import operator_lineage
+
+        return operator_lineage(LineageNotes())
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """Inputs: every image submitted (or reused from an earlier try)."""
+        from aspose_ocr_provider.lineage import operator_lineage
+
+        return operator_lineage(self._lineage_notes())
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
+        """Inputs read so far; images not submitted are reported as extraction errors."""
+        from aspose_ocr_provider.lineage import operator_lineage
+
+        return operator_lineage(self._lineage_notes())
 
     def on_kill(self) -> None:
         """Stop submitting and cancel (DELETE) what this try submitted that has not finished."""

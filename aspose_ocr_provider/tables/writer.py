@@ -214,6 +214,8 @@ class TableWriter:
         self.sql_types = dict(sql_types or {})
         self.quarantined: list[QuarantineRecord] = []
         """Cells the last write set aside (``type_conflicts='quarantine'``)."""
+        self.written_columns: dict[str, str] = {}
+        """Column name -> SQL type of the columns the last write wrote (for lineage)."""
 
     @property
     def _sqlite(self) -> bool:
@@ -238,6 +240,7 @@ class TableWriter:
         if self.replace_rows is not None and self.mode == "idempotent":
             for name, kind in self.replace_rows.column_kinds().items():
                 kinds.setdefault(name, kind)
+        self.written_columns = {name: self._column_type(name, kind) for name, kind in kinds.items()}
         if types is None:
             if not batches:
                 return []  # nothing to write and nothing to replace: no empty table
