@@ -9,6 +9,12 @@ from __future__ import annotations
 from airflow.exceptions import AirflowException
 
 
+def clause(text: object) -> str:
+    """An error's or the service's message, stripped of its closing full stop, so that a sentence
+    of ours can quote it mid-sentence without ending in ".." (the service's messages end in one)."""
+    return str(text).strip().rstrip(".").rstrip()
+
+
 class AsposeOcrError(AirflowException):
     """Base class of every error raised by the Aspose.OCR provider."""
 

@@ -19,6 +19,7 @@ from aspose_ocr_provider.exceptions import (
     AsposeOcrAuthError,
     AsposeOcrError,
     AsposeOcrUnreachableError,
+    clause,
 )
 from aspose_ocr_provider.hooks.connection_settings import AsposeOcrConnectionSettings
 from aspose_ocr_provider.hooks.retry_policy import RetryPolicy, parse_retry_after
@@ -215,7 +216,7 @@ def after_network_error(
     return Step(
         Action.FAIL,
         error=AsposeOcrUnreachableError(
-            f"Could not reach Aspose.OCR Cloud at {url}: {reason}. {hint} {settings.conn_id!r}, "
+            f"Could not reach Aspose.OCR Cloud at {url}: {clause(reason)}. {hint} {settings.conn_id!r}, "
             f"its timeout ({settings.timeout:g} s) and verify_ssl setting, and the network.",
             url=url,
         ),

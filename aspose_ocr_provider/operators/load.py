@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aspose_ocr_provider.compat import Asset, AssetAlias, BaseOperator
-from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.lineage import LineageNotes, TableOutput, problems_from_skipped
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.tables.clean import HeaderSpec
@@ -263,7 +263,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         for ref, (source, task_id) in zip(refs, records, strict=True):
             result = ocr.get_result(task_id)
             if result.task_status is not TaskStatus.COMPLETED:
-                messages = "; ".join(result.messages) or "the service gave no message"
+                messages = "; ".join(clause(m) for m in result.messages) or "the service gave no message"
                 problem = f"OCR of {source} (task {task_id}) is {result.task_status.value}: {messages}"
                 advice = (
                     "Wait for it to finish first (AsposeOcrTaskSensor)"

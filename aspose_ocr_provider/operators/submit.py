@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from aspose_ocr_provider.compat import AirflowTaskTimeout, BaseOperator
-from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.identity import submission_record
 from aspose_ocr_provider.lineage import LineageNotes
@@ -468,7 +468,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         if self._kill.is_set():
             raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} page(s).")
         if failure is not None:
-            reason = str(failure).rstrip(".")
+            reason = clause(failure)
             self._lineage.problems = [
                 (src.source, f"not submitted: {reason}") for key, src in todo.items() if key not in done
             ]

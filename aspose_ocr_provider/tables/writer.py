@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from aspose_ocr_provider.exceptions import clause
 from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.tables.kinds import kind_of_value, kinds_of_sql_type
 from aspose_ocr_provider.tables.quarantine import BadDataError, CellOrigin, QuarantineRecord
@@ -271,9 +272,16 @@ class TableWriter:
             conn.close()
 
     def _load_error(self, exc: Exception) -> LoadError:
+        if self._sqlite and len(self.parts) > 1 and "unknown database" in str(exc):
+            return LoadError(
+                f"SQLite has no schemas: table {self.table!r} names table {self.parts[-1]!r} in an "
+                f"attached database {self.parts[0]!r}, and this SQLite connection has no database "
+                f"attached under that name. Load into a name without a dot (e.g. "
+                f"'{'_'.join(self.parts)}'), or into 'main.{self.parts[-1]}'."
+            )
         atomic = "" if self.dialect.transactional_ddl else " (table or column creation is not transactional here)"
         return LoadError(
-            f"Loading into {self.table} failed and was rolled back{atomic}: {type(exc).__name__}: {exc}. "
+            f"Loading into {self.table} failed and was rolled back{atomic}: {type(exc).__name__}: {clause(exc)}. "
             "If a column's type no longer fits the data (the first load fixes it), set type_conflicts='widen' "
             "or 'quarantine', convert the value in a transform, load with infer_types=False, or alter the column."
         )

@@ -162,8 +162,11 @@ class FixturesEngine:
             tables = self._from_dir.get(key)
         if tables is None:
             raise RecognitionError(
-                f"The fixtures engine knows no table for this image (sha256 {key[:12]}..., "
-                f"{len(image)} bytes): add an image with a sibling .csv of the same stem to "
-                f"{self.fixtures_dir}, or call add_fixture() on the emulator handle."
+                f"The emulator's fixtures engine knows no table for this image (sha256 {key[:12]}, "
+                f"{len(image)} bytes): it only answers for the images in {self.fixtures_dir}. To "
+                "recognise your own images, restart the emulator with --engine local (real OCR, "
+                "offline); to answer with tables you wrote, restart it with --fixtures DIR, a folder "
+                "of your images each with a .csv of its rows under the same name (in tests: "
+                "add_fixture() on the emulator handle)."
             )
         return list(tables)
