@@ -28,6 +28,7 @@ from aspose_ocr_provider.hooks.connection_settings import (
     AsposeOcrConnectionSettings,
 )
 from aspose_ocr_provider.hooks.masking import amask, mask
+from aspose_ocr_provider.hooks.request_tally import RequestTally
 from aspose_ocr_provider.hooks.token_cache import TOKEN_CACHE, TokenCache
 from aspose_ocr_provider.models import TableSettings, TaskResult
 
@@ -55,6 +56,8 @@ class AsposeOcrHook(HttpHook):
         self.aspose_ocr_conn_id = aspose_ocr_conn_id
         self.token_cache: TokenCache = TOKEN_CACHE
         self.sleep: Callable[[float], None] = time.sleep
+        self.tally = RequestTally()
+        """Retries and token renewals, for the caller's one log line per batch or poll round."""
         self._settings: AsposeOcrConnectionSettings | None = None
         self._local = threading.local()
 
@@ -162,6 +165,7 @@ class AsposeOcrHook(HttpHook):
                     attempt=attempt,
                     retryable=not isinstance(exc, requests.exceptions.SSLError),
                 )
+                cause = type(exc).__name__
             else:
                 answer = protocol.Answer(response.status_code, response.headers, response.content, url)
                 step = protocol.after_answer(
@@ -173,23 +177,27 @@ class AsposeOcrHook(HttpHook):
                 )
                 if step.action is protocol.Action.RETURN:
                     return answer
+                cause = f"HTTP {answer.status}"
             if step.action is protocol.Action.REFRESH_TOKEN:
-                self.log.info(
+                self.log.debug(
                     "Aspose.OCR Cloud refused the bearer token; fetching a new one and retrying once."
                 )
+                self.tally.renewed()
                 self.token_cache.invalidate(settings.cache_key, token)
                 token = self._token()
                 refreshed = True
                 continue
             if step.action is protocol.Action.RETRY:
-                self.log.warning(
-                    "Aspose.OCR %s %s failed (attempt %d of %d); retrying in %.1f s.",
+                self.log.debug(
+                    "Aspose.OCR %s %s failed (%s, attempt %d of %d); retrying in %.1f s.",
                     method,
                     url,
+                    cause,
                     attempt + 1,
                     settings.retry.max_retries + 1,
                     step.delay,
                 )
+                self.tally.retried(cause)
                 self.sleep(step.delay)
                 attempt += 1
                 continue
@@ -278,6 +286,8 @@ class AsposeOcrAsyncHook(BaseHook):
         self.aspose_ocr_conn_id = aspose_ocr_conn_id
         self.token_cache: TokenCache = TOKEN_CACHE
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.tally = RequestTally()
+        """Retries and token renewals, for the caller's one log line per poll round."""
         self._settings: AsposeOcrConnectionSettings | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -380,6 +390,7 @@ class AsposeOcrAsyncHook(BaseHook):
                     attempt=attempt,
                     retryable=not isinstance(exc, aiohttp.ClientSSLError),
                 )
+                cause = type(exc).__name__
             else:
                 step = protocol.after_answer(
                     answer,
@@ -390,23 +401,27 @@ class AsposeOcrAsyncHook(BaseHook):
                 )
                 if step.action is protocol.Action.RETURN:
                     return answer
+                cause = f"HTTP {answer.status}"
             if step.action is protocol.Action.REFRESH_TOKEN:
-                self.log.info(
+                self.log.debug(
                     "Aspose.OCR Cloud refused the bearer token; fetching a new one and retrying once."
                 )
+                self.tally.renewed()
                 self.token_cache.invalidate(settings.cache_key, token)
                 token = await self._token(session)
                 refreshed = True
                 continue
             if step.action is protocol.Action.RETRY:
-                self.log.warning(
-                    "Aspose.OCR %s %s failed (attempt %d of %d); retrying in %.1f s.",
+                self.log.debug(
+                    "Aspose.OCR %s %s failed (%s, attempt %d of %d); retrying in %.1f s.",
                     method,
                     url,
+                    cause,
                     attempt + 1,
                     settings.retry.max_retries + 1,
                     step.delay,
                 )
+                self.tally.retried(cause)
                 await self.sleep(step.delay)
                 attempt += 1
                 continue

@@ -399,8 +399,13 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         for output in self._lineage.outputs:
             output.rows = per_table.get(output.table, 0)
         self._lineage.problems = problems_from_skipped(skipped)
+        note = ocr.tally.summary()
         self.log.info(
-            "Loaded %d rows from %d source(s) into %s", total, len(per_source), ", ".join(per_table)
+            "Loaded %d rows from %d source(s) into %s%s",
+            total,
+            len(per_source),
+            ", ".join(per_table),
+            f"; fetching the results: {note}" if note else "",
         )
         return {
             "table": self.table,

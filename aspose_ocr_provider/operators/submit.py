@@ -465,6 +465,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             pool.shutdown(wait=False, cancel_futures=True)
             rendered.close()  # closes the document being rendered, if any
             ledger.flush()  # whatever happened, every accepted id is written before we leave
+            if note := hook.tally.summary():
+                self.log.warning("Submitting %d page(s): %s.", len(todo), note)
         if self._kill.is_set():
             raise AsposeOcrError(f"Submission stopped by a kill after {len(done)} of {len(todo)} page(s).")
         if failure is not None:

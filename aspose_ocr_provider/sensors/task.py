@@ -153,9 +153,14 @@ class AsposeOcrTaskSensor(BaseSensorOperator):
                     known[task_id] = answer
         self._final = known  # kept between pokes of one try; reschedule mode asks again
         left = len(ids) - len(known)
+        note = hook.tally.summary()
         if left:
-            self.log.info("%d of %d Aspose.OCR task(s) still running.", left, len(ids))
+            self.log.info(
+                "%d of %d Aspose.OCR task(s) still running%s.", left, len(ids), f"; {note}" if note else ""
+            )
             return False
+        if note:
+            self.log.info("Last status round: %s.", note)
         return PokeReturnValue(is_done=True, xcom_value=self._conclude(known))
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:

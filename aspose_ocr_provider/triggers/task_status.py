@@ -113,18 +113,29 @@ class AsposeOcrTaskTrigger(BaseTrigger):
                         failed_rounds += 1
                         if failed_rounds >= MAX_FAILED_ROUNDS:
                             raise
-                        self.log.warning("Status poll failed (%s); trying again next round.", exc)
+                        note = hook.tally.summary()
+                        self.log.warning(
+                            "Status poll failed (%s); trying again next round%s.",
+                            exc,
+                            f"; {note}" if note else "",
+                        )
                     else:
                         failed_rounds = 0
                         for task_id, result in zip(pending, results, strict=True):
                             if result.task_status.is_final:
                                 final[task_id] = self._describe(result)
                         pending = [t for t in pending if t not in final]
+                        note = hook.tally.summary()
                         if not pending:
+                            if note:
+                                self.log.info("Last status round: %s.", note)
                             yield TriggerEvent({"status": "done", "tasks": final})
                             return
                         self.log.info(
-                            "%d of %d Aspose.OCR task(s) still running.", len(pending), len(self.ocr_task_ids)
+                            "%d of %d Aspose.OCR task(s) still running%s.",
+                            len(pending),
+                            len(self.ocr_task_ids),
+                            f"; {note}" if note else "",
                         )
                     delay = next(delays)
                     if self.end_time is not None:
