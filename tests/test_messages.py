@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import urllib.parse
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,19 +16,8 @@ from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TableSettings
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.tables.writer import LoadError, TableBatch, TableWriter
+from tests.airflow_runs import BareTaskInstance
 from tests.job.job_images import png
-
-
-class _TaskInstance:
-    """The task-instance fields the operators read, for a run outside a task runner."""
-
-    dag_id, run_id, task_id, map_index, try_number = "d", "r", "t", -1, 1
-
-    def __init__(self) -> None:
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
 
 
 def test_a_fixtures_miss_names_the_local_engine_and_the_fixtures_option(tmp_path: Path) -> None:
@@ -52,7 +40,7 @@ def test_a_submit_refused_before_any_image_does_not_promise_reuse(
         monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", emu.airflow_conn_json(max_retries=0))
         op = AsposeOcrSubmitTableOperator(task_id="submit", images=str(tmp_path / "*.png"), max_concurrency=1)
         with pytest.raises(AsposeOcrError) as caught:
-            op.execute({"ti": _TaskInstance()})  # type: ignore[arg-type]
+            op.execute({"ti": BareTaskInstance()})  # type: ignore[arg-type]
         assert emu.count("POST", RECOGNIZE_TABLE_PATH) >= 1
     message = str(caught.value)
     assert "before any of 2 page(s) was accepted" in message
@@ -77,7 +65,7 @@ def test_a_failed_recognition_is_quoted_without_a_double_full_stop(
             table="t",
         )
         with pytest.raises(AsposeOcrError) as caught:
-            op.execute({"ti": _TaskInstance(), "run_id": "r"})  # type: ignore[arg-type]
+            op.execute({"ti": BareTaskInstance(), "run_id": "r"})  # type: ignore[arg-type]
     message = str(caught.value)
     assert "/scans/3.png" in message and "Error" in message and "--engine local" in message
     assert ".." not in message, message
