@@ -192,9 +192,16 @@ class SubmissionLedger:
         """Whether the ids reach storage a retry can read (False once it proved unreachable)."""
         return self._durable
 
-    @property
-    def where(self) -> str:
-        return self.pages.name if self._durable else "memory only"
+    def account(self) -> str:
+        """What the ledger did this try, for the task's summary line: where, how often, how long
+        its longest write took (the SIGKILL window)."""
+        if not self._durable:
+            return f"ids kept in memory only ({self.pages.name} unreachable)"
+        stats = self.write_stats
+        return (
+            f"ids kept in {self.pages.name} for a retry ({stats.writes} write(s), longest "
+            f"{stats.longest * 1000:.0f} ms) until this success deleted them"
+        )
 
     def _degrade(self, exc: BaseException) -> None:
         if self._durable:

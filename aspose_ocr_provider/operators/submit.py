@@ -111,8 +111,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     A retried try of the same task instance reuses the ids an earlier try obtained for the same
     image bytes and settings instead of paying again. The ids are kept as they arrive in the task
     state store on Airflow 3.3+, in Airflow Variables on older Airflow (XCom cannot carry them:
-    Airflow clears a task's XComs when a new try starts; see ``submission_ledger``), re-checked against the API on retry, and resubmitted only if the
-    service no longer knows them or they are within an hour of the 24-hour retention. The same
+    Airflow clears a task's XComs when a new try starts; see ``submission_ledger``), re-checked
+    against the API on retry, and resubmitted only if the service no longer knows them or they are within an hour of the 24-hour retention. The same
     image given twice in one batch is submitted once. ``on_kill`` cancels what this try submitted
     that has not finished, except after ``execution_timeout``, when the ids are kept for the retry.
 
@@ -313,18 +313,6 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                 first_source.setdefault(key, src)
         reused = len(entries)
         entries.update(self._submit_all(first_source, settings, ledger))
-        stats = ledger.write_stats
-        self.log.info(
-            "Submitted %d page(s): %d distinct, %d reused from an earlier try, %d new; ids kept in %s "
-            "for a retry (%d write(s), longest %.0f ms), deleted now that the try succeeded.",
-            len(keys),
-            len(set(keys)),
-            reused,
-            len(first_source),
-            ledger.where,
-            stats.writes,
-            stats.longest * 1000,
-        )
 
         records: list[dict[str, Any]] = [
             submission_record(src.source, entries[key].task_id, src.identity, entries[key].submitted_at)
@@ -332,6 +320,14 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         ]
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=records)
         ledger.clear()
+        self.log.info(
+            "Submitted %d page(s): %d distinct, %d reused from an earlier try, %d new; %s.",
+            len(keys),
+            len(set(keys)),
+            reused,
+            len(first_source),
+            ledger.account(),
+        )
         return [str(record["task_id"]) for record in records]
 
     def _reusable(
@@ -480,7 +476,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                     "Nothing was paid for; fix the cause and retry the task."
                 ) from failure
             kept = (
-                f"The accepted ids are kept in {ledger.where}, so a retry of this task reuses them instead "
+                f"The accepted ids are kept in {ledger.pages.name}, so a retry of this task reuses them instead "
                 "of paying again."
                 if ledger.durable
                 else f"The accepted ids could not be kept ({ledger.pages.name} unreachable): a retry "
