@@ -17,10 +17,13 @@ SDKs have no ``Variable.keys``). Each entry is keyed by a digest of the image sh
 settings sent. Small pages keep every write small (one write rewrites only the page that changed)
 and well under the store's 64 KB value limit.
 
-When: the submit operator calls ``flush`` as soon as POSTs return, one write per page that
-changed; ids that return while a write is in flight go into the next one. So a hard kill
-(SIGKILL, OOM) can lose only the ids accepted during the last write, one round trip to the
-metadata database (``write_stats`` reports the longest). A successful try deletes its pages: its
+When: the submit operator writes new ids as soon as POSTs return, but at most once every
+``FLUSH_GAP`` seconds (ids that return in between, or during a write, go into the next one, due
+at most ``FLUSH_GAP`` after the last write ended, whether or not more POSTs return). So a hard
+kill (SIGKILL, OOM) can lose only the ids accepted in the last ``FLUSH_GAP`` plus one write, a
+round trip to the metadata database (``write_stats`` reports the longest). Writing after every
+POST instead made a 6-page retry under a 1 s ``execution_timeout`` miss it on a loaded machine:
+each write is a round trip through the supervisor and the API server. A successful try deletes its pages: its
 ids then live in its XCom, and clearing a finished task is a deliberate re-run.
 
 When neither the store nor Variables are reachable (the operator called outside a task runner),
@@ -164,6 +167,8 @@ class SubmissionLedger:
     """Per-task-instance record of submitted ids, in pages of a ``PageStore``."""
 
     PAGE_SIZE = 50
+    FLUSH_GAP = 0.25
+    """Least time between two writes: bounds both their cost and the SIGKILL window."""
 
     def __init__(self, pages: PageStore, label: str) -> None:
         self.pages = pages
@@ -173,6 +178,7 @@ class SubmissionLedger:
         self._dirty: set[int] = set()
         self._stored: set[int] = set()
         self._durable = True
+        self._last_write = float("-inf")
         self.write_stats = WriteStats()
 
     @classmethod
@@ -245,13 +251,24 @@ class SubmissionLedger:
         return {key: LedgerEntry.from_json(value) for page in self._pages for key, value in page.items()}
 
     def record(self, image_key: str, entry: LedgerEntry) -> None:
-        """Add one submission; it is written by the next ``flush``."""
+        """Add one submission; written by ``flush_if_due`` once due, or by ``flush``."""
         number = len(self._pages) - 1
         if number < 0 or len(self._pages[number]) >= self.PAGE_SIZE:
             number += 1
         self._page(number)[image_key] = entry.to_json()
         self._page_of[image_key] = number
         self._dirty.add(number)
+
+    def due_in(self) -> float | None:
+        """Seconds until recorded ids are due to be written (0: now), or None when none wait."""
+        if not self._dirty:
+            return None
+        return max(0.0, self._last_write + self.FLUSH_GAP - time.monotonic())
+
+    def flush_if_due(self) -> None:
+        """Write recorded ids if ``FLUSH_GAP`` has passed since the last write."""
+        if self.due_in() == 0.0:
+            self.flush()
 
     def flush(self) -> None:
         """Write every changed page now (an emptied page stays, empty, so later pages are found)."""
@@ -266,7 +283,9 @@ class SubmissionLedger:
         except Exception as exc:
             self._degrade(exc)
             return
-        self.write_stats.add(time.monotonic() - started)
+        finally:
+            self._last_write = time.monotonic()
+        self.write_stats.add(self._last_write - started)
 
     def forget(self, image_keys: list[str]) -> None:
         """Drop entries whose ids expired, and write the change."""

@@ -416,7 +416,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                     failure = exc
                     for other in by_future:
                         other.cancel()
-            ledger.flush()  # at once: a hard kill loses only the ids that return during this write
+            ledger.flush_if_due()  # soon: a hard kill loses at most FLUSH_GAP plus one write of ids
 
         try:
             pending: set[Future[LedgerEntry]] = set()
@@ -447,8 +447,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                     pending.add(future)
                 if not pending:
                     break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                collect(finished)
+                finished, pending = wait(pending, timeout=ledger.due_in(), return_when=FIRST_COMPLETED)
+                collect(finished)  # also when only the ledger's write fell due
         except BaseException:
             # Interrupted (execution_timeout, kill): stop queued submissions, but record the ones
             # already on the wire, since the service will charge for them.
