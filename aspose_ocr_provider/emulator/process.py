@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -42,10 +43,25 @@ class EmulatorProcess:
             )
         self.url = line.removeprefix(ANNOUNCEMENT)
 
+    def _admin(self, route: str, body: Mapping[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(  # noqa: S310 (our own URL)
+            f"{self.url}/_emulator/{route}", data=data, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (our own URL)
+            return json.loads(resp.read())
+
     def stats(self) -> dict[str, Any]:
         """Requests per endpoint and task counts, from ``GET /_emulator/stats``."""
-        with urllib.request.urlopen(self.url + "/_emulator/stats", timeout=10) as resp:  # noqa: S310 (our own URL)
-            return dict(json.loads(resp.read()))
+        return dict(self._admin("stats"))
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every request answered so far (method, path, status, time, endpoint), oldest first."""
+        return list(self._admin("requests"))
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change run-time settings (``pending_seconds=...``, ``faults={...}``); returns the config."""
+        return dict(self._admin("config", changes))
 
     def stop(self) -> None:
         if self.proc.poll() is None:

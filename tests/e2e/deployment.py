@@ -1,10 +1,11 @@
 """A real, throw-away Airflow deployment for end-to-end tests.
 
-The scheduler (LocalExecutor), DAG processor, triggerer and API server run as separate processes
-in a temporary AIRFLOW_HOME on free ports, exactly as an operator would run them, so the test sees
-what a deployment does: the triggerer process runs the triggers, the task runner talks to the
-execution API. Each component gets its own session (process group) so stopping it also stops the
-workers it spawned, and nothing else.
+The scheduler, DAG processor, triggerer(s), API server and, with the Celery executor, Celery
+workers run as separate processes in a temporary AIRFLOW_HOME on free ports, exactly as an
+operator would run them, so the test sees what a deployment does: the triggerer process runs the
+triggers, the task runner talks to the execution API. Each component gets its own session
+(process group) so stopping it also stops the workers it spawned, and nothing else; ``kill``
+SIGKILLs one component with every process it started, like a machine that dies.
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psutil
+
 T = TypeVar("T")
 
-COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+LOCAL_EXECUTOR_COMPONENTS: dict[str, tuple[str, ...]] = {
+    name: (name,) for name in ("scheduler", "dag-processor", "triggerer", "api-server")
+}
+"""Component name -> ``airflow`` arguments: one of each, for the LocalExecutor."""
 
 
 def free_port() -> int:
@@ -50,12 +56,18 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval:
 
 @dataclass
 class Deployment:
-    """The running components, their logs, and a small REST client for the public API."""
+    """The running components, their logs, and a small REST client for the public API.
+
+    :param components: component name -> ``airflow`` arguments (``{"worker-1": ("celery",
+        "worker", ...)}``); names are what ``log_of``, ``kill`` and ``owner_of`` take.
+    """
 
     home: Path
     env: dict[str, str]
     api_port: int
+    components: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(LOCAL_EXECUTOR_COMPONENTS))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    killed: set[str] = field(default_factory=set)
 
     @property
     def api(self) -> str:
@@ -77,11 +89,13 @@ class Deployment:
             raise RuntimeError(f"airflow {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
         return done
 
-    def start(self) -> None:
-        for component in COMPONENTS:
+    def start(self, *names: str) -> None:
+        """Start the named components, or every component not started yet."""
+        for component in names or [c for c in self.components if c not in self.processes]:
+            args = self.components[component]
             out = self.log_of(component).open("wb")
             self.processes[component] = subprocess.Popen(
-                [sys.executable, "-m", "airflow", component],
+                [sys.executable, "-m", "airflow", *args],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -91,20 +105,55 @@ class Deployment:
 
     def check_alive(self) -> None:
         for component, proc in self.processes.items():
-            if proc.poll() is not None:
+            if component not in self.killed and proc.poll() is not None:
                 tail = self.log_of(component).read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"airflow {component} exited with {proc.returncode}:\n{tail}")
 
+    def kill(self, component: str) -> int:
+        """SIGKILL ``component`` and every process it started (wherever they moved their process
+        group), as when its machine dies; returns how many processes were killed."""
+        root = psutil.Process(self.processes[component].pid)
+        doomed = [root, *root.children(recursive=True)]
+        for proc in doomed:
+            try:
+                proc.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                continue
+        psutil.wait_procs(doomed, timeout=30)
+        self.killed.add(component)
+        return len(doomed)
+
+    def owner_of(self, pid: int) -> str | None:
+        """The component whose process tree holds ``pid`` (a task's process, say), or None."""
+        try:
+            lineage = {pid, *(p.pid for p in psutil.Process(pid).parents())}
+        except psutil.NoSuchProcess:
+            return None
+        for component, proc in self.processes.items():
+            if proc.pid in lineage:
+                return component
+        return None
+
     def stop(self) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.processes.values():
+        running = [proc for proc in self.processes.values() if proc.poll() is None]
+        # Task processes may leave their component's process group: remember them to reap after.
+        descendants: list[psutil.Process] = []
+        for proc in running:
+            try:
+                descendants.extend(psutil.Process(proc.pid).children(recursive=True))
+            except psutil.NoSuchProcess:
+                continue
+        for proc in running:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in running:
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+        _, alive = psutil.wait_procs(descendants, timeout=10)
+        for leftover in alive:
+            leftover.kill()
 
     def request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
@@ -125,6 +174,95 @@ class Deployment:
             raise
         except (urllib.error.URLError, ConnectionError):
             return None
+
+    # -- what the tests ask the REST API -------------------------------------------------------
+
+    def healthy(self) -> bool | None:
+        """True once the metadata database, scheduler, triggerer and DAG processor are healthy."""
+        health = self.get_or_none("/monitor/health")
+        if not health:
+            return None
+        parts = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+        return True if all(health.get(p, {}).get("status") == "healthy" for p in parts) else None
+
+    def parsed_dag(self, dag_id: str) -> dict[str, Any] | None:
+        """The DAG once the DAG processor parsed it and its next logical date is known."""
+        dag = self.get_or_none(f"/dags/{dag_id}")
+        return dag if dag and dag.get("next_dagrun_logical_date") else None
+
+    def trigger(self, dag_id: str, run_id: str, conf: Mapping[str, Any]) -> None:
+        """Start a run and unpause the DAG.
+
+        The run takes the logical date of the run the scheduler would create on unpausing: it
+        then finds that run existing and creates no scheduled run next to ours.
+        """
+        dag = wait_for(f"the DAG processor to parse {dag_id}", lambda: self.parsed_dag(dag_id), 120)
+        self.request(
+            "POST",
+            f"/dags/{dag_id}/dagRuns",
+            {"dag_run_id": run_id, "logical_date": dag["next_dagrun_logical_date"], "conf": dict(conf)},
+        )
+        self.request("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+
+    def run_state(self, dag_id: str, run_id: str) -> str | None:
+        """``success`` or ``failed`` once the run finished, else None."""
+        run = self.get_or_none(f"/dags/{dag_id}/dagRuns/{run_id}")
+        if run and run["state"] in ("success", "failed"):
+            return str(run["state"])
+        return None
+
+    def task_instance(self, dag_id: str, run_id: str, task_id: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"))
+
+    def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
+        tis = self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+        return {ti["task_id"]: ti["state"] for ti in tis}
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value") -> Any:
+        entry = self.request(
+            "GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
+        )
+        value = entry["value"]
+        return json.loads(value) if isinstance(value, str) else value
+
+    def task_events(self, dag_id: str, run_id: str, task_id: str) -> list[str]:
+        """The audit log of a task's state changes (``running``, ``deferred``, ...)."""
+        logs = self.request(
+            "GET", f"/eventLogs?dag_id={dag_id}&run_id={run_id}&task_id={task_id}&limit=100"
+        )["event_logs"]
+        return [str(e["event"]) for e in logs]
+
+    def triggerer_job_ids(self) -> set[int]:
+        jobs = self.request("GET", "/jobs?job_type=TriggererJob&limit=100")["jobs"]
+        return {int(job["id"]) for job in jobs}
+
+    def task_log_dir(self, dag_id: str, run_id: str, task_id: str) -> Path:
+        return self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+
+    def trigger_logs(self, dag_id: str, run_id: str, task_id: str) -> dict[int, Path]:
+        """Triggerer job id -> the log it wrote for this task's trigger.
+
+        A triggerer writes a trigger's log next to the task's log, named after its job id, so
+        these say which triggerer processes ran the trigger.
+        """
+        logs = self.task_log_dir(dag_id, run_id, task_id).glob("attempt=*.log.trigger.*.log")
+        return {int(p.name.rsplit(".trigger.", 1)[1].removesuffix(".log")): p for p in sorted(logs)}
+
+    def worker_log_events(self, dag_id: str, run_id: str, task_id: str) -> list[str]:
+        """The events the task itself logged (on a worker), every try."""
+        logs = self.task_log_dir(dag_id, run_id, task_id).glob("attempt=*.log")
+        return [str(e.get("event", "")) for p in sorted(logs) if ".trigger." not in p.name for e in log_events(p)]
+
+
+def log_events(path: Path) -> list[dict[str, Any]]:
+    """The JSON events of a structured task or trigger log (other lines skipped)."""
+    events = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue
+    return events
 
 
 def deployment_env(home: Path, dags_folder: Path, api_port: int, extra: Mapping[str, str]) -> dict[str, str]:

@@ -1,4 +1,6 @@
-"""Table images for the fault suite, each with the CSV that is the ground truth of what it holds."""
+"""Table images for the fault suite, the deployment tests and the job bench, each with the CSV that
+is the ground truth of what it holds, written beside it: the folder is a fixtures folder for the
+emulator's ``--fixtures`` as well as an ``images_folder`` for the example DAGs."""
 
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ TABLES: tuple[str, ...] = (
 
 
 def png(seed: int, size: tuple[int, int] = (48, 24)) -> bytes:
-    """A small PNG that differs per seed, so each image has its own fixture."""
+    """A small PNG that differs per seed (up to 65,536 seeds), so each image has its own fixture."""
     buffer = io.BytesIO()
-    Image.new("RGB", size, (seed * 37 % 256, seed * 91 % 256, 200)).save(buffer, format="PNG")
+    colour = (seed * 37 % 256, seed * 91 % 256, (200 + seed // 256) % 256)
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -44,6 +47,7 @@ class FaultImages:
     def add(self, name: str, data: bytes, csv_text: str) -> Path:
         path = self.folder / name
         path.write_bytes(data)
+        path.with_suffix(".csv").write_text(csv_text, encoding="utf-8")
         self.csv[name] = csv_text
         return path
 
