@@ -13,6 +13,11 @@ from aspose_ocr_provider.compat import Asset, AssetAlias, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.lineage import LineageNotes, TableOutput, problems_from_skipped
 from aspose_ocr_provider.models import TaskStatus, task_refs
+from aspose_ocr_provider.operators.result_fetch import (
+    DEFAULT_FETCH_CONCURRENCY,
+    check_max_concurrency,
+    fetch_ordered,
+)
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
 from aspose_ocr_provider.tables.identity_load import IdentityLoad, distinct_inputs
@@ -113,6 +118,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         keep the text the image shows), ``"quarantine"`` sets the cells that do not read as the
         column's type aside in ``quarantine_table`` with their rows, ``"fail"`` fails naming the
         image and cell.
+    :param max_concurrency: Most result requests in flight at once (default 8, like submit's);
+        results are still loaded in input order.
     """
 
     template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table")
@@ -141,6 +148,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         on_bad_data: str = "quarantine",
         quarantine_table: str = DEFAULT_QUARANTINE_TABLE,
         keep_history: bool = False,
+        max_concurrency: int = DEFAULT_FETCH_CONCURRENCY,
         **kwargs: Any,
     ) -> None:
         if columns is not None and schemas is not None:
@@ -224,6 +232,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.on_bad_data = on_bad_data
         self.quarantine_table = quarantine_table
         self.keep_history = keep_history
+        self.max_concurrency = check_max_concurrency(max_concurrency)
 
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
@@ -260,8 +269,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         )
         skipped: list[dict[str, Any]] = []
         column_texts: dict[str, str] = {}
-        for ref, (source, task_id) in zip(refs, records, strict=True):
-            result = ocr.get_result(task_id)
+        fetched = fetch_ordered(ocr.get_result, [task_id for _, task_id in records], self.max_concurrency)
+        for ref, (source, task_id), (_, result) in zip(refs, records, fetched, strict=True):
             if result.task_status is not TaskStatus.COMPLETED:
                 messages = "; ".join(clause(m) for m in result.messages) or "the service gave no message"
                 problem = f"OCR of {source} (task {task_id}) is {result.task_status.value}: {messages}"

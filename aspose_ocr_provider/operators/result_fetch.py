@@ -21,6 +21,13 @@ DEFAULT_FETCH_CONCURRENCY = 8
 """The load step's default ``max_concurrency``: the same as the submit operator's."""
 
 
+def check_max_concurrency(value: object) -> int:
+    """``value`` if it is a positive integer; else a ValueError naming it."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"max_concurrency must be a positive integer, got {value!r}.")
+    return value
+
+
 def fetch_ordered(
     fetch: Callable[[K], R], keys: Iterable[K], max_concurrency: int = DEFAULT_FETCH_CONCURRENCY
 ) -> Iterator[tuple[K, R]]:
@@ -34,8 +41,7 @@ def fetch_ordered(
     :param keys: What to fetch, e.g. OCR task ids; read lazily, as the window moves on.
     :param max_concurrency: Most ``fetch`` calls running at once.
     """
-    if not isinstance(max_concurrency, int) or isinstance(max_concurrency, bool) or max_concurrency < 1:
-        raise ValueError(f"max_concurrency must be a positive integer, got {max_concurrency!r}.")
+    check_max_concurrency(max_concurrency)
     todo = iter(keys)
     window: deque[tuple[K, Future[R]]] = deque()
     pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="aspose-ocr-fetch")

@@ -193,14 +193,16 @@ class Deployment:
     def trigger(self, dag_id: str, run_id: str, conf: Mapping[str, Any]) -> None:
         """Start a run and unpause the DAG.
 
-        The run takes the logical date of the run the scheduler would create on unpausing: it
-        then finds that run existing and creates no scheduled run next to ours.
+        The first run takes the logical date of the run the scheduler would create on unpausing:
+        it then finds that run existing and creates no scheduled run next to ours. Later runs
+        have no logical date (the next one is in the future, which the scheduler refuses to run).
         """
         dag = wait_for(f"the DAG processor to parse {dag_id}", lambda: self.parsed_dag(dag_id), 120)
+        logical_date = dag["next_dagrun_logical_date"] if dag["is_paused"] else None
         self.request(
             "POST",
             f"/dags/{dag_id}/dagRuns",
-            {"dag_run_id": run_id, "logical_date": dag["next_dagrun_logical_date"], "conf": dict(conf)},
+            {"dag_run_id": run_id, "logical_date": logical_date, "conf": dict(conf)},
         )
         self.request("PATCH", f"/dags/{dag_id}", {"is_paused": False})
 
