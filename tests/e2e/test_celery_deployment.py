@@ -269,9 +269,9 @@ def test_run_survives_a_killed_worker_and_a_killed_triggerer(celery: CeleryDeplo
     assert submit["try_number"] == 2, "submit should have failed once (its worker died) and then succeeded"
     ocr_ids = dep.xcom(DAG_ID, run_id, SUBMIT)
     assert len(ocr_ids) == len(set(ocr_ids)) == IMAGES, "each image has one OCR task id of its own"
-    # The sensor deferred, and both triggerers ran its trigger: the killed one, then the other.
+    # The sensor deferred; its trigger, first on the killed triggerer, ran to the end on the other.
     assert "deferred" in dep.task_events(DAG_ID, run_id, SENSOR)
-    assert set(dep.trigger_logs(DAG_ID, run_id, SENSOR)) == set(c.triggerers)
+    assert survivor in dep.trigger_logs(DAG_ID, run_id, SENSOR)
 
     # POSTs counted: the retry reused what the first try recorded; only the unrecorded tail repeats.
     posts = _submit_posts(c.emulator) - posts_before
