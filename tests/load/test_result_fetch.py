@@ -77,3 +77,10 @@ def test_a_failed_fetch_is_raised_at_its_turn_and_stops_the_rest(emu: EmulatorHa
 def test_max_concurrency_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_concurrency must be a positive integer"):
         list(fetch_ordered(str, ["a"], max_concurrency=0))
+
+
+def test_the_load_operator_refuses_a_bad_max_concurrency() -> None:
+    from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
+
+    with pytest.raises(ValueError, match="max_concurrency must be a positive integer, got 0"):
+        AsposeOcrTableToSqlOperator(task_id="load", ocr_task_ids=[], conn_id="w", table="t", max_concurrency=0)
