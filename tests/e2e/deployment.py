@@ -172,7 +172,8 @@ class Deployment:
             if exc.code == 404:
                 return None
             raise
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # Not listening yet, or too busy to answer within the timeout: ask again later.
             return None
 
     # -- what the tests ask the REST API -------------------------------------------------------
@@ -213,8 +214,10 @@ class Deployment:
             return str(run["state"])
         return None
 
-    def task_instance(self, dag_id: str, run_id: str, task_id: str) -> dict[str, Any]:
-        return dict(self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"))
+    def task_instance(self, dag_id: str, run_id: str, task_id: str) -> dict[str, Any] | None:
+        """The task instance as the REST API shows it (None until it exists or when no answer)."""
+        ti = self.get_or_none(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}")
+        return dict(ti) if ti else None
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
         tis = self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
