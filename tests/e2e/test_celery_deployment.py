@@ -169,7 +169,10 @@ def _submit_posts(emulator: EmulatorProcess) -> int:
 
 
 def _finished(c: CeleryDeployment, run_id: str, timeout: float) -> None:
-    state = wait_for(f"run {run_id} to finish", lambda: c.dep.run_state(DAG_ID, run_id), timeout=timeout)
+    try:
+        state = wait_for(f"run {run_id} to finish", lambda: c.dep.run_state(DAG_ID, run_id), timeout=timeout)
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc} Task states: {c.dep.task_states(DAG_ID, run_id)}") from exc
     tis = c.dep.request("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances")["task_instances"]
     print("[e2e] " + ", ".join(f"{ti['task_id']} {ti['state']} {ti['duration'] or 0:.1f} s" for ti in tis))
     assert state == "success", c.dep.task_states(DAG_ID, run_id)
