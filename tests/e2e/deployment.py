@@ -200,11 +200,20 @@ class Deployment:
         """
         dag = wait_for(f"the DAG processor to parse {dag_id}", lambda: self.parsed_dag(dag_id), 120)
         logical_date = dag["next_dagrun_logical_date"] if dag["is_paused"] else None
-        self.request(
-            "POST",
-            f"/dags/{dag_id}/dagRuns",
-            {"dag_run_id": run_id, "logical_date": logical_date, "conf": dict(conf)},
-        )
+        body = {"dag_run_id": run_id, "logical_date": logical_date, "conf": dict(conf)}
+
+        def post() -> bool | None:
+            try:
+                self.request("POST", f"/dags/{dag_id}/dagRuns", body)
+            except urllib.error.HTTPError as exc:
+                # A DAG being re-serialized by the DAG processor can be briefly not found.
+                if exc.code != 404:
+                    raise
+                print(f"[e2e] POST dagRuns: 404 {exc.read()[:300]!r}; asking again")
+                return None
+            return True
+
+        wait_for(f"run {run_id} to be accepted", post, timeout=60, interval=2)
         self.request("PATCH", f"/dags/{dag_id}", {"is_paused": False})
 
     def run_state(self, dag_id: str, run_id: str) -> str | None:
