@@ -114,6 +114,15 @@ class AsposeOcrHook(HttpHook):
         self.token_cache.store(settings.cache_key, token, expires_in)
         return token, expires_in
 
+    def prepare(self) -> None:
+        """Read the connection and get a token now, on the calling thread.
+
+        Both may talk to the task supervisor (connection lookup, secret masking); Airflow 3.0's
+        in-process supervisor of ``dag.test()`` is not safe to call from several threads at once,
+        so a caller about to fan requests out over a pool does this first.
+        """
+        self._token()
+
     def _token(self) -> str:
         key = self.settings.cache_key
         token = self.token_cache.get(key)

@@ -178,7 +178,10 @@ class SubmissionLedger:
         self._dirty: set[int] = set()
         self._stored: set[int] = set()
         self._durable = True
-        self._last_write = float("-inf")
+        # The first write falls due FLUSH_GAP after the try starts, not at the first POST: the
+        # pool's threads are then past their first connection lookups, which on Airflow 3.0 must
+        # not meet another call to the task supervisor (its dag.test() comms are not thread-safe).
+        self._last_write = time.monotonic()
         self.write_stats = WriteStats()
 
     @classmethod

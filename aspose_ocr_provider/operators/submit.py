@@ -346,6 +346,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             ledger.forget(stale)
             return {}
         hook = self._hook()
+        hook.prepare()  # connection and token read here, not by the pool's threads at once
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(candidates))) as pool:
             answers = pool.map(lambda e: hook.get_status(e.task_id).task_status, candidates.values())
             statuses = dict(zip(candidates, answers, strict=True))
@@ -372,6 +373,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         if not todo:
             return {}
         hook = self._hook()  # thread-safe: one HTTP session per thread, one shared token
+        hook.prepare()  # connection and token read here, not by the pool's threads at once
 
         workers = min(self.max_concurrency, len(todo))
         unencoded = threading.BoundedSemaphore(max(1, min(workers, os.cpu_count() or 1)))
