@@ -60,11 +60,26 @@ class AsposeOcrHook(HttpHook):
         """Retries and token renewals, for the caller's one log line per batch or poll round."""
         self._settings: AsposeOcrConnectionSettings | None = None
         self._local = threading.local()
+        self._connection: Any = None
+        self._connection_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(aspose_ocr_conn_id={self.aspose_ocr_conn_id!r})"
 
     # ------------------------------------------------------------------ connection
+
+    def get_connection(self, conn_id: str) -> Any:  # type: ignore[override]
+        """The connection, looked up once per hook and shared by its threads.
+
+        ``HttpHook`` looks the connection up again for every thread's session; in a task process
+        that is a call to the supervisor, and Airflow 3.0's in-process supervisor (``dag.test()``)
+        fails when pool threads make such calls at once. One lookup also means one answer for all
+        threads of a batch.
+        """
+        with self._connection_lock:
+            if self._connection is None or self._connection.conn_id != conn_id:
+                self._connection = super().get_connection(conn_id)
+            return self._connection
 
     @property
     def settings(self) -> AsposeOcrConnectionSettings:
