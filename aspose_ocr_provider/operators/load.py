@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -19,6 +20,7 @@ from aspose_ocr_provider.operators.result_fetch import (
     fetch_ordered,
 )
 from aspose_ocr_provider.tables.clean import HeaderSpec
+from aspose_ocr_provider.tables.dialects import dialect_for
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
 from aspose_ocr_provider.tables.identity_load import IdentityLoad, distinct_inputs
 from aspose_ocr_provider.tables.load_plan import LoadPlan
@@ -31,10 +33,10 @@ from aspose_ocr_provider.tables.warehouse import warehouse_hook
 from aspose_ocr_provider.tables.writer import (
     LOAD_MODES,
     SCHEMA_EVOLUTIONS,
+    StreamedLoad,
     TableBatch,
     TableWriter,
     Target,
-    write_together,
 )
 
 if TYPE_CHECKING:
@@ -44,6 +46,11 @@ if TYPE_CHECKING:
     from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 
 ASSET_SCHEME = "aspose-ocr-warehouse"
+
+DEFAULT_ROWS_PER_WRITE = 10_000
+"""Rows the load holds before writing them. A few megabytes of DataFrames (cells, their text and
+types) however many images a run has; a load smaller than this writes everything at the end,
+in one pass, exactly as a load always did."""
 
 
 def warehouse_asset(conn_id: str, table: str) -> Asset:
@@ -120,6 +127,14 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         image and cell.
     :param max_concurrency: Most result requests in flight at once (default 8, like submit's);
         results are still loaded in input order.
+    :param rows_per_write: Rows held before they are written (default 10,000), so the load's
+        memory stays at about one chunk however many images a run has; ``None`` writes every row
+        at the end. Still one transaction: on PostgreSQL and SQLite the chunks are held in a
+        temporary table until the end, where the table gets its final columns once and the rows
+        go in, exactly as a load writing everything at the end leaves it. From the first chunk
+        on, the load holds its locks while it fetches the rest (PostgreSQL: an advisory lock per
+        table, other loads into the table wait; SQLite: ``BEGIN IMMEDIATE``, every other writer
+        of the database waits). Other databases hold every row until the end.
     """
 
     template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table")
@@ -149,6 +164,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         quarantine_table: str = DEFAULT_QUARANTINE_TABLE,
         keep_history: bool = False,
         max_concurrency: int = DEFAULT_FETCH_CONCURRENCY,
+        rows_per_write: int | None = DEFAULT_ROWS_PER_WRITE,
         **kwargs: Any,
     ) -> None:
         if columns is not None and schemas is not None:
@@ -233,6 +249,14 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.quarantine_table = quarantine_table
         self.keep_history = keep_history
         self.max_concurrency = check_max_concurrency(max_concurrency)
+        if rows_per_write is not None and (
+            not isinstance(rows_per_write, int) or isinstance(rows_per_write, bool) or rows_per_write < 1
+        ):
+            raise ValueError(
+                f"rows_per_write must be a whole number >= 1, or None to write every row at the end; "
+                f"got {rows_per_write!r}."
+            )
+        self.rows_per_write = rows_per_write
 
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
@@ -269,83 +293,14 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         )
         skipped: list[dict[str, Any]] = []
         column_texts: dict[str, str] = {}
-        fetched = fetch_ordered(ocr.get_result, [task_id for _, task_id in records], self.max_concurrency)
-        for ref, (source, task_id), (_, result) in zip(refs, records, fetched, strict=True):
-            if result.task_status is not TaskStatus.COMPLETED:
-                messages = "; ".join(clause(m) for m in result.messages) or "the service gave no message"
-                problem = f"OCR of {source} (task {task_id}) is {result.task_status.value}: {messages}"
-                advice = (
-                    "Wait for it to finish first (AsposeOcrTaskSensor)"
-                    if not result.task_status.is_final
-                    else "Resubmit the image"
-                )
-                if not self.skip_failed:
-                    raise AsposeOcrError(
-                        f"{problem}. {advice}, or set skip_failed=True to load the other tables."
-                    )
-                self.log.warning("Skipping %s", problem)
-                skipped.append(
-                    {
-                        "source": source,
-                        "task_id": task_id,
-                        "status": result.task_status.value,
-                        "messages": list(result.messages),
-                    }
-                )
-                continue
-            try:
-                tables = result_tables(
-                    result,
-                    header=self.header,
-                    index_row=self.index_row,  # type: ignore[arg-type]
-                    infer_types=self.infer_types and not self.schemas,
-                    sanitize_names=self.sanitize_names,
-                    reserved_names=reserved,
-                    header_rows=self.header_rows,
-                )
-            except ValueError as exc:
-                raise ValueError(f"Cannot read the tables recognised in {source}: {exc}") from exc
-            rows = 0
-            for number, table in enumerate(tables, start=1):
-                origin = CellOrigin(ref.source or task_id, task_id, ref.sha256, ref.page, number)
-                target, frame = plan.route(table, origin)
-                if target is None or frame is None:
-                    continue
-                if self.transform is not None:
-                    frame = self._transformed(frame, source, prov)
-                for name, text in table.columns.items():
-                    column_texts.setdefault(name, text)
-                rows += len(frame)
-                values = {
-                    "source": ref.source or task_id,
-                    "source_sha256": ref.sha256,
-                    "source_page": ref.page,
-                    "ocr_task_id": task_id,
-                    "source_table": number,
-                    **run_values,
-                }
-                plan.add(
-                    target,
-                    TableBatch(
-                        frame,
-                        constants={prov[k]: v for k, v in values.items() if k in prov},
-                        index_column=prov.get("source_row"),
-                        # A transform or a declared schema reshapes the frame: then no text matches it.
-                        text=table.text if self.transform is None and not self.schemas else None,
-                        origin=origin,
-                        headers=table.columns,
-                    ),
-                    source,
-                )
-            inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
-        plan.check()
-        per_source: dict[str, int] = {
-            source: 0 for source, _ in records if not any(s["source"] == source for s in skipped)
-        }
+        per_source: dict[str, int] = {}
         per_table: dict[str, int] = dict.fromkeys(plan.tables, 0)
         # Idempotent loads replace the rows of the same inputs, in every table they write.
-        keyed = self.mode == "idempotent" and inputs.keyed and bool(inputs.inputs)
-        hook = warehouse_hook(self.conn_id) if plan.has_data or inputs.inputs else None
+        companion_on = inputs.keyed and not self.schemas
+        hook: Any = None
+        companion: TableWriter | None = None
+        load: StreamedLoad | None = None
+        rows_per_write = self.rows_per_write
 
         def writer(
             table: str, declared: Any = None, sql_types: Any = None, mode: str = self.mode
@@ -374,26 +329,126 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             )
             return plan.quarantine_target(keyed_writer, run) or [(keyed_writer, [])]
 
-        targets = plan.targets(writer)
-        extra: list[Target] = []
-        if keyed:
-            with_rows = {w.table for (w, _), _ in targets}
-            # Tables this load writes no rows to still lose the rows its inputs had there.
-            extra = [(writer(t), []) for t in plan.tables if t not in with_rows]
-        if inputs.keyed and inputs.inputs and not self.schemas:
-            extra.append(inputs.companion_target(hook, self.table, self.mode, run_values))
-        if plan.has_data or extra:
-            counts = write_together([t for t, _ in targets] + extra, finish=quarantine)[: len(targets)]
-            self._lineage.outputs = []
-            for ((w, _), sources), written in zip(targets, counts, strict=True):
-                per_table[w.table] += sum(written)
-                self._lineage.outputs.append(TableOutput(self.conn_id, w.table, w.written_columns))
-                for source, count in zip(sources, written, strict=True):
+        def begin(stack: contextlib.ExitStack) -> StreamedLoad:
+            nonlocal companion
+            writers = plan.writers(writer)
+            if companion_on:
+                companion = inputs.companion_writer(hook, self.table, self.mode)
+                writers.append(companion)
+            return stack.enter_context(StreamedLoad(writers))
+
+        def written(chunk: list[tuple[Target, list[str]]], counts: Sequence[list[int]]) -> None:
+            for ((w, _), sources), rows in zip(chunk, counts, strict=True):
+                per_table[w.table] += sum(rows)
+                for source, count in zip(sources, rows, strict=True):
                     per_source[source] = per_source.get(source, 0) + count
-        else:
-            self.log.warning(
-                "Nothing to load into %s: no completed OCR task among %d given.", self.table, len(refs)
-            )
+
+        with contextlib.ExitStack() as stack:
+            fetched = fetch_ordered(ocr.get_result, [task_id for _, task_id in records], self.max_concurrency)
+            for ref, (source, task_id), (_, result) in zip(refs, records, fetched, strict=True):
+                if result.task_status is not TaskStatus.COMPLETED:
+                    messages = "; ".join(clause(m) for m in result.messages) or "the service gave no message"
+                    problem = f"OCR of {source} (task {task_id}) is {result.task_status.value}: {messages}"
+                    advice = (
+                        "Wait for it to finish first (AsposeOcrTaskSensor)"
+                        if not result.task_status.is_final
+                        else "Resubmit the image"
+                    )
+                    if not self.skip_failed:
+                        raise AsposeOcrError(
+                            f"{problem}. {advice}, or set skip_failed=True to load the other tables."
+                        )
+                    self.log.warning("Skipping %s", problem)
+                    skipped.append(
+                        {
+                            "source": source,
+                            "task_id": task_id,
+                            "status": result.task_status.value,
+                            "messages": list(result.messages),
+                        }
+                    )
+                    continue
+                try:
+                    tables = result_tables(
+                        result,
+                        header=self.header,
+                        index_row=self.index_row,  # type: ignore[arg-type]
+                        infer_types=self.infer_types and not self.schemas,
+                        sanitize_names=self.sanitize_names,
+                        reserved_names=reserved,
+                        header_rows=self.header_rows,
+                    )
+                except ValueError as exc:
+                    raise ValueError(f"Cannot read the tables recognised in {source}: {exc}") from exc
+                rows = 0
+                for number, table in enumerate(tables, start=1):
+                    origin = CellOrigin(ref.source or task_id, task_id, ref.sha256, ref.page, number)
+                    target, frame = plan.route(table, origin)
+                    if target is None or frame is None:
+                        continue
+                    if self.transform is not None:
+                        frame = self._transformed(frame, source, prov)
+                    for name, text in table.columns.items():
+                        column_texts.setdefault(name, text)
+                    rows += len(frame)
+                    values = {
+                        "source": ref.source or task_id,
+                        "source_sha256": ref.sha256,
+                        "source_page": ref.page,
+                        "ocr_task_id": task_id,
+                        "source_table": number,
+                        **run_values,
+                    }
+                    plan.add(
+                        target,
+                        TableBatch(
+                            frame,
+                            constants={prov[k]: v for k, v in values.items() if k in prov},
+                            index_column=prov.get("source_row"),
+                            # A transform or a declared schema reshapes the frame: then no text matches it.
+                            text=table.text if self.transform is None and not self.schemas else None,
+                            origin=origin,
+                            headers=table.columns,
+                        ),
+                        source,
+                    )
+                inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
+                if rows_per_write is None or plan.pending_rows < rows_per_write:
+                    continue
+                if hook is None:
+                    hook = warehouse_hook(self.conn_id)
+                    if dialect_for(getattr(hook, "dialect_name", None)).spool_sql is None:
+                        self.log.info("%s cannot hold rows until the end of a load: writing every row at the end.", self.conn_id)
+                        rows_per_write = None
+                        continue
+                load = load or begin(stack)
+                chunk = plan.take()
+                written(chunk, [load.write(w, batches) for (w, batches), _ in chunk])
+            plan.check()
+            keyed = self.mode == "idempotent" and inputs.keyed and bool(inputs.inputs)
+            if plan.has_data or (inputs.inputs and (keyed or companion_on)):
+                hook = hook or warehouse_hook(self.conn_id)
+                load = load or begin(stack)
+                chunk = plan.take()
+                targets = [t for t, _ in chunk]
+                # Tables this load writes no rows to still lose the rows its inputs had there.
+                rest: list[Target] = [(w, []) for w in plan.writers(writer) if keyed and all(w is not t for t, _ in targets)]
+                last: list[Target] = [(companion, inputs.companion_batches(run_values))] if companion is not None else []
+                written(chunk, load.finish([*targets, *rest, *last], more=quarantine)[: len(targets)])
+                self._lineage.outputs = [
+                    TableOutput(self.conn_id, w.table, w.written_columns)
+                    for w in plan.writers(writer)
+                    if w.table in plan.written_tables
+                ]
+            else:
+                self.log.warning(
+                    "Nothing to load into %s: no completed OCR task among %d given.", self.table, len(refs)
+                )
+        skipped_sources = {s["source"] for s in skipped}
+        per_source = {
+            **{source: 0 for source, _ in records if source not in skipped_sources},
+            **per_source,
+        }
         quarantined = plan.quarantined()
         if quarantined:
             self.log.warning(

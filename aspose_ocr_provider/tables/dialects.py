@@ -24,6 +24,12 @@ class SqlDialect:
     add_column_sql: str = "ALTER TABLE {table} ADD COLUMN {column} {type}"
     alter_type_sql: str | None = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type}"
     """Changes a column's type (widening); None where values keep their own type (SQLite)."""
+    spool_sql: str | None = None
+    """Creates the temporary table a streamed load holds rows in until its columns' final types are
+    known, with a ``_seq`` column numbering the rows in the order they came; dropped at COMMIT or
+    ROLLBACK. None where the writer does not stream (every row is then held until the end)."""
+    date_to_timestamp_sql: str = "CAST({column} AS {type})"
+    """A date column's values as the timestamps a widened column holds (midnight)."""
 
     def quote(self, identifier: str) -> str:
         """``identifier`` as a quoted SQL name, whatever characters it holds."""
@@ -92,6 +98,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         types={"timestamp": "TIMESTAMPTZ"},
         copy=True,
         alter_type_sql="ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
+        spool_sql="CREATE TEMPORARY TABLE {table} (_seq BIGSERIAL, {columns}) ON COMMIT DROP",
     ),
     # Redshift speaks PostgreSQL's SQL but not COPY FROM STDIN.
     "redshift": SqlDialect("redshift", types={"text": "VARCHAR(65535)", "timestamp": "TIMESTAMPTZ"}),
@@ -100,6 +107,10 @@ _DIALECTS: dict[str, SqlDialect] = {
         types={"integer": "INTEGER", "float": "REAL", "timestamp": "TEXT", "date": "TEXT"},
         current_schema_sql=None,
         alter_type_sql=None,
+        # Dropped by the writer before COMMIT; a ROLLBACK undoes its creation.
+        spool_sql="CREATE TEMPORARY TABLE {table} (_seq INTEGER PRIMARY KEY, {columns})",
+        # Dates and timestamps are ISO text: midnight is the text the writer gives a date as a timestamp.
+        date_to_timestamp_sql="{column} || 'T00:00:00'",
     ),
     "mysql": SqlDialect(
         "mysql",

@@ -18,7 +18,7 @@ from aspose_ocr_provider.tables.dialects import dialect_for
 from aspose_ocr_provider.tables.no_table import NoTableOutcome, no_table_batch, no_table_companion
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS
 from aspose_ocr_provider.tables.replaced_rows import LoadedInput, ReplacedRows
-from aspose_ocr_provider.tables.writer import TableWriter, Target
+from aspose_ocr_provider.tables.writer import TableBatch, TableWriter, Target
 
 
 def distinct_inputs(refs: Sequence[TaskRef]) -> tuple[list[TaskRef], list[TaskRef]]:
@@ -79,14 +79,20 @@ class IdentityLoad:
             keep_history=self.keep_history,
         )
 
-    def companion_target(self, hook: Any, table: str, mode: str, run_values: Mapping[str, Any]) -> Target:
-        """The ``__no_table`` companion of ``table``: this load's no-row inputs.
+    def companion_writer(self, hook: Any, table: str, mode: str) -> TableWriter:
+        """The writer of ``table``'s ``__no_table`` companion.
 
-        In idempotent mode it replaces the companion rows of the same inputs, so a target with no
-        batches still deletes the stale records of inputs that now have rows.
+        In idempotent mode it replaces the companion rows of the same inputs (those added until
+        the load ends), so it deletes the stale records of inputs that now have rows.
         """
         dialect = dialect_for(getattr(hook, "dialect_name", None))
         replace = self.replaced_rows() if mode == "idempotent" else None
-        writer = TableWriter(hook, no_table_companion(table, dialect), mode=mode, replace_rows=replace)
-        batches = [no_table_batch(self.no_rows, self.provenance, run_values)] if self.no_rows else []
-        return writer, batches
+        return TableWriter(hook, no_table_companion(table, dialect), mode=mode, replace_rows=replace)
+
+    def companion_batches(self, run_values: Mapping[str, Any]) -> list[TableBatch]:
+        """This load's no-row inputs as companion rows (none: nothing to add, only deletes)."""
+        return [no_table_batch(self.no_rows, self.provenance, run_values)] if self.no_rows else []
+
+    def companion_target(self, hook: Any, table: str, mode: str, run_values: Mapping[str, Any]) -> Target:
+        """The ``__no_table`` companion of ``table`` with this load's no-row inputs."""
+        return self.companion_writer(hook, table, mode), self.companion_batches(run_values)

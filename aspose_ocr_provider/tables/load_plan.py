@@ -1,8 +1,9 @@
 """Which warehouse table each recognised table goes to, and what is set aside on the way.
 
 One load step may feed several tables (one per declared layout) plus the quarantine table. The
-plan collects the recognised tables, routes and converts them, and hands the writer every
-target at once, so all of them commit in one transaction or none does.
+plan collects the recognised tables, routes and converts them, and hands them to the writers
+in chunks as they come (see :meth:`LoadPlan.take`); all of them commit in one transaction or
+none does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class _Destination:
     schema: TableSchema | None
     batches: list[TableBatch] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    rows: int = 0
+    """Rows waiting in ``batches``."""
+    written: bool = False
+    """Whether any batch went to this table."""
+    writer: TableWriter | None = None
 
 
 class LoadPlan:
@@ -64,7 +70,6 @@ class LoadPlan:
             self._destinations[table] = _Destination(table, None)
         for schema in self.schemas:
             self._destinations.setdefault(schema.table, _Destination(schema.table, schema))
-        self._writers: list[TableWriter] = []
 
     @property
     def tables(self) -> list[str]:
@@ -98,40 +103,61 @@ class LoadPlan:
     @property
     def has_data(self) -> bool:
         """Whether there is anything to write: rows, or records to set aside."""
-        return bool(self.records) or any(d.batches for d in self._destinations.values())
+        return bool(self.records) or any(d.written for d in self._destinations.values())
+
+    @property
+    def pending_rows(self) -> int:
+        """Rows added and not yet taken."""
+        return sum(d.rows for d in self._destinations.values())
+
+    @property
+    def written_tables(self) -> list[str]:
+        """The tables any batch went to."""
+        return [d.table for d in self._destinations.values() if d.written]
 
     def add(self, target: str, batch: TableBatch, source: str) -> None:
         destination = self._destinations[target]
         destination.batches.append(batch)
         destination.sources.append(source)
+        destination.rows += len(batch.frame)
+        destination.written = True
 
     def check(self) -> None:
-        """Fail now, before writing, when data was set aside and the load must not go on without it."""
+        """Fail when data was set aside and the load must not go on without it."""
         if self.records and self.on_bad_data == "fail":
             raise BadDataError(self.records)
 
-    def targets(self, make_writer: Any) -> list[tuple[Target, list[str]]]:
-        """``((writer, batches), sources of the batches)`` for every table that has rows to write.
+    def writers(self, make_writer: Any) -> list[TableWriter]:
+        """The writer of every table (made once).
 
         :param make_writer: ``(table, declared kinds, SQL types) -> TableWriter``.
         """
+        for destination in self._destinations.values():
+            if destination.writer is None:
+                schema = destination.schema
+                destination.writer = make_writer(
+                    destination.table,
+                    schema.kinds() if schema else None,
+                    schema.sql_types() if schema else None,
+                )
+        return [d.writer for d in self._destinations.values() if d.writer is not None]
+
+    def take(self) -> list[tuple[Target, list[str]]]:
+        """``((writer, batches), sources of the batches)`` for every table with batches waiting;
+        they are handed over (the plan keeps none). Call :meth:`writers` first."""
         out: list[tuple[Target, list[str]]] = []
         for destination in self._destinations.values():
             if not destination.batches:
                 continue
-            schema = destination.schema
-            writer = make_writer(
-                destination.table,
-                schema.kinds() if schema else None,
-                schema.sql_types() if schema else None,
-            )
-            self._writers.append(writer)
-            out.append(((writer, destination.batches), destination.sources))
+            assert destination.writer is not None, "LoadPlan.writers() makes the writers first"
+            out.append(((destination.writer, destination.batches), destination.sources))
+            destination.batches, destination.sources, destination.rows = [], [], 0
         return out
 
     def quarantined(self) -> list[QuarantineRecord]:
         """Everything set aside so far: by routing and parsing, and by the writers' type checks."""
-        return [*self.records, *(r for w in self._writers for r in w.quarantined)]
+        writers = [d.writer for d in self._destinations.values() if d.writer is not None]
+        return [*self.records, *(r for w in writers for r in w.quarantined)]
 
     def quarantine_target(self, writer: TableWriter, constants: Mapping[str, Any]) -> list[Target]:
         records = self.quarantined()

@@ -32,7 +32,8 @@ class ReplacedRows:
     """The rows of ``inputs`` already in a table, as bounded DELETE conditions.
 
     :param inputs: the inputs this load writes (including those that yield no rows, so a file
-        whose new version has no table still replaces its old rows).
+        whose new version has no table still replaces its old rows). Read when the conditions
+        are built, so a load that writes as results arrive can go on adding to it.
     :param source_column: provenance column holding the source.
     :param sha256_column: provenance column holding the digest.
     :param page_column: provenance column holding the page.
@@ -49,11 +50,16 @@ class ReplacedRows:
         page_column: str,
         keep_history: bool = False,
     ) -> None:
-        self.inputs = list(dict.fromkeys(inputs))
+        self._given = inputs
         self.source_column = source_column
         self.sha256_column = sha256_column
         self.page_column = page_column
         self.keep_history = keep_history
+
+    @property
+    def inputs(self) -> list[LoadedInput]:
+        """Each input once, in the order given."""
+        return list(dict.fromkeys(self._given))
 
     def column_kinds(self) -> dict[str, str]:
         """The columns the conditions read, so the writer adds them to an older table first."""
@@ -77,9 +83,7 @@ class ReplacedRows:
         :param quote: the dialect's identifier quoting function.
         :param placeholder: the driver's bound-parameter marker (``%s``, ``?``).
         """
-        for start in range(0, len(self.inputs), INPUTS_PER_STATEMENT):
-            parts = [
-                self._condition(i, quote, placeholder)
-                for i in self.inputs[start : start + INPUTS_PER_STATEMENT]
-            ]
+        inputs = self.inputs
+        for start in range(0, len(inputs), INPUTS_PER_STATEMENT):
+            parts = [self._condition(i, quote, placeholder) for i in inputs[start : start + INPUTS_PER_STATEMENT]]
             yield " OR ".join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params]

@@ -153,7 +153,7 @@ def _convert(batch: TableBatch, kinds: Mapping[str, str], declared: Mapping[str,
         if have == want:
             continue
         if want == "text":
-            changed[name] = _as_text(batch, name)
+            changed[name] = as_text(batch, name)
         elif want == "float" and have == "integer":
             changed[name] = frame[name].astype("Float64")
     if not changed:
@@ -164,7 +164,8 @@ def _convert(batch: TableBatch, kinds: Mapping[str, str], declared: Mapping[str,
     return replace(batch, frame=frame)
 
 
-def _as_text(batch: TableBatch, name: str) -> pd.Series:
+def as_text(batch: TableBatch, name: str) -> pd.Series:
+    """A column's values as a text column holds them: the text the image shows, when known."""
     if batch.text is not None and name in batch.text.columns:
         return batch.text[name].reindex(batch.frame.index).astype(object)
     return batch.frame[name].astype(object).map(_number_text)

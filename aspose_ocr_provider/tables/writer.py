@@ -12,6 +12,7 @@ for every row of a frame (provenance) are passed as constants and never material
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import itertools
@@ -28,7 +29,8 @@ from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.tables.kinds import kind_of_value, kinds_of_sql_type
 from aspose_ocr_provider.tables.quarantine import BadDataError, CellOrigin, QuarantineRecord
 from aspose_ocr_provider.tables.replaced_rows import ReplacedRows
-from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS, TypeConflictError, reconcile
+from aspose_ocr_provider.tables.spool import Spool
+from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS, Reconciled, TypeConflictError, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +219,13 @@ class TableWriter:
         """Cells the last write set aside (``type_conflicts='quarantine'``)."""
         self.written_columns: dict[str, str] = {}
         """Column name -> SQL type of the columns the last write wrote (for lineage)."""
+        # One load's state, from _open to _close: the table's columns at the start, the kinds
+        # decided so far, the provenance columns seen, the rows held for the end.
+        self._types: dict[str, str] | None = None
+        self._start: dict[str, tuple[str, ...]] | None = None
+        self._kinds: dict[str, str] = {}
+        self._extras: set[str] = set()
+        self._spool: Spool | None = None
 
     @property
     def _sqlite(self) -> bool:
@@ -226,30 +235,72 @@ class TableWriter:
         """Insert every batch in one transaction; return the rows written per batch."""
         return write_together([(self, batches)])[0]
 
-    def _apply(self, cur: Any, batches: Sequence[TableBatch]) -> list[int]:
-        """Create, widen or evolve the table, delete what a re-run replaces, insert the batches."""
+    # -- one load: open, hold chunks, close ------------------------------------------------------
+
+    def _open(self, cur: Any) -> None:
+        """Lock the table and read its columns: the start of this table's part of a load."""
         self._lock(cur)
-        types = self._existing_types(cur)
-        existing = None if types is None else {n: kinds_of_sql_type(t, self.dialect) for n, t in types.items()}
-        plan = reconcile(
-            batches, existing, table=self.table, policy=self.type_conflicts, declared=self.declared
+        self._types = self._existing_types(cur)
+        self._start = (
+            None
+            if self._types is None
+            else {n: kinds_of_sql_type(t, self.dialect) for n, t in self._types.items()}
         )
-        self.quarantined = plan.records
-        kinds = plan.kinds
+        self._kinds = {}
+        self._extras = set()
+        self._spool = None
+        self.quarantined = []
+
+    def _reconcile(self, batches: Sequence[TableBatch]) -> Reconciled:
+        """Bring ``batches`` to the column kinds of the table and of the chunks before them.
+
+        Chunk by chunk this decides exactly what one call over every batch would: each column's
+        kind is carried from the chunk that first had it.
+        """
+        seen = {**(self._start or {}), **{n: (k,) for n, k in self._kinds.items()}}
+        plan = reconcile(batches, seen, table=self.table, policy=self.type_conflicts, declared=self.declared)
+        self.quarantined.extend(plan.records)
+        self._kinds.update(plan.kinds)
+        for batch in batches:
+            self._extras.update(batch.extra_kinds())
+        return plan
+
+    def _hold(self, cur: Any, batches: Sequence[TableBatch]) -> list[int]:
+        """Write a chunk that is not the last into the spool; the rows held per batch."""
+        plan = self._reconcile(batches)
+        if self._spool is None:
+            self._spool = Spool(self.dialect, self._column_type, keep_text=self.type_conflicts == "widen")
+        return [self._spool.add(cur, b, plan.kinds, self.declared, self._insert) for b in plan.batches]
+
+    def _close(self, cur: Any, batches: Sequence[TableBatch]) -> list[int]:
+        """Create, widen or evolve the table, delete what a re-run replaces, insert the held rows
+        and ``batches``; the rows of ``batches`` written."""
+        plan = self._reconcile(batches)
+        kinds = dict(self._kinds)
         for key, value in self.replace_key.items():
             kinds.setdefault(key, kind_of_value(value))
         if self.replace_rows is not None and self.mode == "idempotent":
             for name, kind in self.replace_rows.column_kinds().items():
                 kinds.setdefault(name, kind)
         self.written_columns = {name: self._column_type(name, kind) for name, kind in kinds.items()}
-        if types is None:
-            if not batches:
+        if self._start is None:
+            if not batches and self._spool is None:
                 return []  # nothing to write and nothing to replace: no empty table
-            self._create(cur, kinds, plan.batches)
+            self._create(cur, kinds)
         else:
-            self._evolve(cur, list(types), kinds)
-            self._widen(cur, plan.widened)
+            start = self._start
+            self._evolve(cur, list(start), kinds)
+            self._widen(
+                cur,
+                {
+                    n: k
+                    for n, k in kinds.items()
+                    if n in start and n not in self.declared and k not in start[n]
+                },
+            )
             self._delete(cur)
+        if self._spool is not None:
+            self._spool.copy_into(cur, self.qtable, kinds)
         return [self._insert(cur, batch, kinds) for batch in plan.batches]
 
     def existing_columns(self, cur: Any = None) -> list[str] | None:
@@ -357,14 +408,12 @@ class TableWriter:
     def _column_type(self, name: str, kind: str) -> str:
         return self.sql_types.get(name) or self.dialect.column_type(kind)
 
-    def _create(self, cur: Any, kinds: Mapping[str, str], batches: Sequence[TableBatch]) -> None:
+    def _create(self, cur: Any, kinds: Mapping[str, str]) -> None:
         # Provenance (the index column, per-batch constants, the re-run key) goes last, after the
         # data columns of every batch, so a table reads like the images it came from.
-        extras = set(self.replace_key)
+        extras = set(self.replace_key) | self._extras
         if self.replace_rows is not None and self.mode == "idempotent":
             extras.update(self.replace_rows.column_kinds())
-        for batch in batches:
-            extras.update(batch.extra_kinds())
         order = [n for n in kinds if n not in extras] + [n for n in kinds if n in extras]
         columns = ", ".join(f"{self.dialect.quote(n)} {self._column_type(n, kinds[n])}" for n in order)
         log.info("Creating table %s with %d columns", self.qtable, len(kinds))
@@ -433,7 +482,9 @@ class TableWriter:
 
     # -- rows ----------------------------------------------------------------------------------
 
-    def _insert(self, cur: Any, batch: TableBatch, kinds: Mapping[str, str]) -> int:
+    def _insert(self, cur: Any, batch: TableBatch, kinds: Mapping[str, str], into: str | None = None) -> int:
+        """Insert one batch's rows into the table (or ``into``, a table named the same way)."""
+        qtable = into or self.qtable
         names = batch.column_names()
         if not names or batch.frame.shape[0] == 0:
             return 0
@@ -444,16 +495,16 @@ class TableWriter:
         rows = _rows(batch, kinds, self._sqlite, copy=use_copy, nulls_dumped=psycopg3_copy)
         columns = ", ".join(self.dialect.quote(n) for n in names)
         if psycopg3_copy:
-            with cur.copy(f"COPY {self.qtable} ({columns}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {qtable} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         elif self.dialect.copy and hasattr(cur, "copy_expert"):
-            sql = f"COPY {self.qtable} ({columns}) FROM STDIN"
+            sql = f"COPY {qtable} ({columns}) FROM STDIN"
             while chunk := list(itertools.islice(rows, self.batch_rows)):
                 cur.copy_expert(sql, io.StringIO("".join(_copy_line(row) for row in chunk)))
         else:
             marks = ", ".join([self.placeholder] * len(names))
-            sql = f"INSERT INTO {self.qtable} ({columns}) VALUES ({marks})"  # noqa: S608 - values bound
+            sql = f"INSERT INTO {qtable} ({columns}) VALUES ({marks})"  # noqa: S608 - values bound
             if self._sqlite:
                 cur.executemany(sql, rows)
             else:
@@ -503,6 +554,119 @@ def _copy_line(row: Sequence[Any]) -> str:
 Target = tuple[TableWriter, Sequence[TableBatch]]
 
 
+class StreamedLoad:
+    """One transaction over one connection, written chunk by chunk as the rows arrive.
+
+    Opening takes every listed table's lock (PostgreSQL: an advisory lock per table; SQLite:
+    ``BEGIN IMMEDIATE``, the whole database) and holds it until :meth:`finish` commits or the
+    ``with`` block ends by an error, which rolls everything back: a failure in chunk 7 undoes
+    chunks 1 to 6 and any table created. Other writers of those tables wait meanwhile.
+
+    Chunks before the last one are held in a :class:`~aspose_ocr_provider.tables.spool.Spool`
+    per table; :meth:`finish` gives each table its final columns once, so the table is exactly
+    what writing every batch at once gives. A load that writes everything in :meth:`finish`
+    holds nothing (that is :func:`write_together`).
+
+    :param writers: the tables this load writes, locked up front in one order so two loads never
+        wait on each other; a writer first seen later is locked when it is first written.
+    """
+
+    def __init__(self, writers: Sequence[TableWriter]) -> None:
+        if not writers:
+            raise ValueError("A load writes at least one table.")
+        self.writers = list(writers)
+        self._current = self.writers[0]
+        self._opened: dict[int, TableWriter] = {}
+        self._conn: Any = None
+        self._cur: Any = None
+        self._done = False
+
+    @property
+    def streams(self) -> bool:
+        """Whether chunks can be held before the end on this connection's database."""
+        return self.writers[0].dialect.spool_sql is not None
+
+    def __enter__(self) -> StreamedLoad:
+        first = self.writers[0]
+        self._conn = first.hook.get_conn()
+        try:
+            with self._mapped(first):
+                self._cur = first._begin(self._conn)
+                for writer in sorted({w.qtable: w for w in self.writers}.values(), key=lambda w: w.qtable):
+                    writer._lock(self._cur)
+        except BaseException:
+            self._end()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._end()
+
+    def write(self, writer: TableWriter, batches: Sequence[TableBatch]) -> list[int]:
+        """Write one chunk into ``writer``'s table (held until :meth:`finish`); rows per batch."""
+        if not self.streams:
+            raise ValueError(f"{writer.dialect.name} cannot hold rows before the end of a load.")
+        with self._mapped(writer):
+            return self._writer(writer)._hold(self._cur, batches)
+
+    def finish(
+        self, targets: Sequence[Target], *, more: Callable[[], Sequence[Target]] | None = None
+    ) -> list[list[int]]:
+        """Write the last chunk and everything held, then COMMIT; rows written per batch per target.
+
+        Every table written before is completed too, listed or not. ``more`` is called once that
+        is done (still inside the transaction) and returns more targets, such as the quarantine
+        rows the writes set aside.
+        """
+        counts = []
+        listed = {id(w) for w, _ in targets}
+        with self._mapped(self._current):
+            for writer, batches in targets:
+                counts.append(self._close(writer, batches))
+            for writer in [w for key, w in self._opened.items() if key not in listed]:
+                self._close(writer, [])
+            for writer, batches in more() if more is not None else ():
+                self._close(writer, batches)
+            self.writers[0]._commit(self._conn, self._cur)
+            self._done = True
+        return counts
+
+    def _writer(self, writer: TableWriter) -> TableWriter:
+        self._current = writer
+        if id(writer) not in self._opened:
+            writer._open(self._cur)
+            self._opened[id(writer)] = writer
+        return writer
+
+    def _close(self, writer: TableWriter, batches: Sequence[TableBatch]) -> list[int]:
+        counts = self._writer(writer)._close(self._cur, batches)
+        self._opened.pop(id(writer))
+        return counts
+
+    @contextlib.contextmanager
+    def _mapped(self, writer: TableWriter) -> Iterator[None]:
+        """Database errors as a LoadError naming the table; the load's own errors as they are."""
+        self._current = writer
+        try:
+            yield
+        except (SchemaMismatchError, TypeConflictError, BadDataError):
+            raise
+        except Exception as exc:
+            raise self._current._load_error(exc) from exc
+
+    def _end(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            if self._cur is not None:
+                if not self._done:
+                    self.writers[0]._rollback(self._conn)
+                self._cur.close()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+
 def write_together(
     targets: Sequence[Target], *, finish: Callable[[], Sequence[Target]] | None = None
 ) -> list[list[int]]:
@@ -514,37 +678,8 @@ def write_together(
     """
     if not targets:
         return []
-    first = targets[0][0]
-    current = first
-    conn = first.hook.get_conn()
-    try:
-        cur = first._begin(conn)
-        try:
-            # Take every table's lock up front, in one order, so two loads never wait on each other.
-            for writer in sorted({w.qtable: w for w, _ in targets}.values(), key=lambda w: w.qtable):
-                writer._lock(cur)
-            counts = []
-            for writer, batches in targets:
-                current = writer
-                counts.append(writer._apply(cur, batches))
-            for writer, batches in finish() if finish is not None else ():
-                current = writer
-                writer._apply(cur, batches)
-            first._commit(conn, cur)
-        finally:
-            cur.close()
-    except (SchemaMismatchError, TypeConflictError, BadDataError):
-        first._rollback(conn)
-        raise
-    except Exception as exc:
-        first._rollback(conn)
-        raise current._load_error(exc) from exc
-    except BaseException:
-        first._rollback(conn)
-        raise
-    finally:
-        conn.close()
-    return counts
+    with StreamedLoad([w for w, _ in targets]) as load:
+        return load.finish(targets, more=finish)
 
 
 def write_frames(
