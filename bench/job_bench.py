@@ -55,7 +55,8 @@ ENDPOINTS = ("token", "submit", "status", "result")
 class PeakRss:
     """The most resident memory this process used while the run went on."""
 
-    def __init__(self) -> None:
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
         self.process = psutil.Process()
         self.before = self.process.memory_info().rss
         self.peak = self.before
@@ -63,7 +64,7 @@ class PeakRss:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.02):
+        while not self._stop.wait(self.interval):
             self.peak = max(self.peak, self.process.memory_info().rss)
 
     def __enter__(self) -> PeakRss:
