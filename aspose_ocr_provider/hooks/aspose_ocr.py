@@ -44,6 +44,8 @@ class AsposeOcrHook(HttpHook):
 
     :param aspose_ocr_conn_id: :ref:`Aspose.OCR connection <howto/connection:aspose_ocr>` holding
         the Client ID (login), Client Secret (password), API base URL (host) and options (extra).
+    :param pool_size: Connections kept open for reuse (at least urllib3's 10): give the number of
+        threads that use this hook at once, so each keeps its connection between requests.
     """
 
     conn_name_attr = "aspose_ocr_conn_id"
@@ -51,8 +53,12 @@ class AsposeOcrHook(HttpHook):
     conn_type = CONN_TYPE
     hook_name = "Aspose.OCR Cloud"
 
-    def __init__(self, aspose_ocr_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+    def __init__(
+        self, aspose_ocr_conn_id: str = DEFAULT_CONN_ID, *, pool_size: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(method="GET", http_conn_id=aspose_ocr_conn_id, **kwargs)
+        if pool_size is not None:
+            self._grow_pool(pool_size)
         self.aspose_ocr_conn_id = aspose_ocr_conn_id
         self.token_cache: TokenCache = TOKEN_CACHE
         self.sleep: Callable[[float], None] = time.sleep
@@ -105,6 +111,20 @@ class AsposeOcrHook(HttpHook):
         # The extra holds our options, not HTTP headers (HttpHook would send them as headers).
         session.verify = self.settings.verify_ssl
         return session
+
+    def _grow_pool(self, size: int) -> None:
+        """Let ``size`` threads each keep a connection.
+
+        HttpHook mounts its one keep-alive adapter on every session it makes, so the sessions of
+        this hook's threads share that adapter's pool. At urllib3's default of 10 connections per
+        host, each request of an eleventh thread ends with "Connection pool is full, discarding
+        connection" and the next one opens a new connection.
+        """
+        adapter = self.keep_alive_adapter if self.adapter is None else None
+        if adapter is None or size <= adapter._pool_maxsize:
+            return
+        adapter._pool_maxsize = size
+        adapter.init_poolmanager(adapter._pool_connections, size, block=adapter._pool_block)
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)

@@ -261,7 +261,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 
-        return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id)
+        return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id, pool_size=self.max_concurrency)
 
     def execute(self, context: Context) -> dict[str, Any]:
         refs, repeats = distinct_inputs(task_refs(self.ocr_task_ids))

@@ -269,7 +269,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             raise ValueError(f"{self.task_id}: invalid recognition settings: {exc}") from None
 
     def _hook(self) -> AsposeOcrHook:
-        return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id)
+        return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id, pool_size=self.max_concurrency)
 
     def execute(self, context: Context) -> list[str]:
         self._reset_try_state()

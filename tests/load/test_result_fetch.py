@@ -84,3 +84,23 @@ def test_the_load_operator_refuses_a_bad_max_concurrency() -> None:
 
     with pytest.raises(ValueError, match="max_concurrency must be a positive integer, got 0"):
         AsposeOcrTableToSqlOperator(task_id="load", ocr_task_ids=[], conn_id="w", table="t", max_concurrency=0)
+
+
+def test_more_threads_than_urllib3s_pool_keep_their_connections(
+    emu: EmulatorHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = [submit(emu, [["n"], [str(i)]]) for i in range(48)]
+    emu.configure(faults={"result": {"rate": 1.0, "kinds": ["slow"], "slow_seconds": 0.05}})
+    full = "Connection pool is full"
+    with caplog.at_level("WARNING", logger="urllib3.connectionpool"):
+        # The hook as it was: 16 threads share urllib3's 10 pooled connections (what is seen).
+        fetch = InFlight(AsposeOcrHook())
+        assert len(list(fetch_ordered(fetch, ids[:24], max_concurrency=16))) == 24
+        assert fetch.peak == 16
+        assert any(full in r.getMessage() for r in caplog.records)
+        caplog.clear()
+
+        fetch = InFlight(AsposeOcrHook(pool_size=16))
+        assert len(list(fetch_ordered(fetch, ids[24:], max_concurrency=16))) == 24
+        assert fetch.peak == 16
+        assert not [r.getMessage() for r in caplog.records if full in r.getMessage()]
