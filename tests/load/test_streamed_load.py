@@ -14,6 +14,7 @@ import pytest
 from aspose_ocr_provider.emulator.testing import EmulatorHandle
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.tables.schema import Column
+from aspose_ocr_provider.tables.writer import LoadError, StreamedLoad, TableBatch, TableWriter
 from tests.load.backends import Warehouse
 from tests.load.ocr_tasks import submit
 from tests.load.test_operator import emu, run_load
@@ -155,24 +156,17 @@ def test_type_conflicts_and_quarantine_rows_as_at_the_end(
     airflow_db: Path, emu: EmulatorHandle, warehouse: Warehouse, tmp_path: Path, type_conflicts: str
 ) -> None:
     given = records(emu, IMAGES)
-    options = {"type_conflicts": type_conflicts}
-    whole_state, whole = run_load(
-        tmp_path,
-        datetime(2026, 4, 1, tzinfo=timezone.utc),
-        ocr_task_ids=given,
-        table="whole",
-        quarantine_table="whole_quarantine",
-        rows_per_write=None,
-        **options,
-    )
-    streamed_state, streamed = run_load(
-        tmp_path,
-        datetime(2026, 4, 2, tzinfo=timezone.utc),
-        ocr_task_ids=given,
-        table="streamed",
-        quarantine_table="streamed_quarantine",
-        rows_per_write=1,
-        **options,
+    (whole_state, whole), (streamed_state, streamed) = (
+        run_load(
+            tmp_path,
+            datetime(2026, 4, day, tzinfo=timezone.utc),
+            ocr_task_ids=given,
+            table=table,
+            quarantine_table=f"{table}_quarantine",
+            rows_per_write=rows_per_write,
+            type_conflicts=type_conflicts,
+        )
+        for table, day, rows_per_write in (("whole", 1, None), ("streamed", 2, 1))
     )
     assert streamed_state == whole_state == ("success" if type_conflicts == "quarantine" else "failed")
     if type_conflicts == "fail":
@@ -240,3 +234,39 @@ def test_rows_per_write_must_be_a_positive_whole_number() -> None:
     for bad in (0, -5, 2.5, True, "100"):
         with pytest.raises(ValueError, match="rows_per_write"):
             AsposeOcrTableToSqlOperator(task_id="t", ocr_task_ids=[], conn_id="c", table="t", rows_per_write=bad)
+
+
+def test_chunks_widened_to_decimal_and_timestamp_as_written_at_once(warehouse: Warehouse) -> None:
+    # Kinds a transform or a typed frame can bring: integers then decimals, dates then timestamps.
+    frames = [
+        pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "at": pd.to_datetime(["2026-01-02", None])}),
+        pd.DataFrame({"n": pd.array([2], dtype="Int64"), "at": pd.to_datetime(["2026-01-03"])}),
+        pd.DataFrame({"n": pd.array([2.5], dtype="Float64"), "at": pd.to_datetime(["2026-01-04 10:30"])}),
+        pd.DataFrame({"n": pd.array([7], dtype="Int64"), "at": pd.to_datetime(["2026-01-05"]), "extra": ["x"]}),
+    ]
+
+    def batches(part: slice) -> list[TableBatch]:
+        return [TableBatch(f, constants={"_batch": i}) for i, f in enumerate(frames)][part]
+
+    TableWriter(warehouse.hook(), "whole").write(batches(slice(None)))
+    writer = TableWriter(warehouse.hook(), "streamed")
+    with StreamedLoad([writer]) as load:
+        assert load.write(writer, batches(slice(0, 1))) == [2]
+        assert load.write(writer, batches(slice(1, 3))) == [1, 1]
+        assert load.finish([(writer, batches(slice(3, None)))]) == [[1]]
+    assert snapshot(warehouse, "streamed") == snapshot(warehouse, "whole")
+    assert [n for n, _ in snapshot(warehouse, "streamed")[0]] == ["n", "at", "extra", "_batch"]
+    assert sorted(r[0] for r in snapshot(warehouse, "streamed")[1] if r[0] is not None) == [1.0, 2.0, 2.5, 7.0]
+
+
+def test_an_error_in_a_chunk_rolls_back_the_chunks_before_it(warehouse: Warehouse) -> None:
+    writer = TableWriter(warehouse.hook(), "streamed")
+    with pytest.raises(LoadError, match="rolled back"), StreamedLoad([writer]) as load:
+        load.write(writer, [TableBatch(pd.DataFrame({"a": ["x", "y"]}))])
+        load.write(writer, [TableBatch(pd.DataFrame({"a": [object()]}))])
+    assert warehouse.columns("streamed") == []
+    # An error outside the writer after a chunk (a result that cannot be read): nothing either.
+    with pytest.raises(RuntimeError, match="stop"), StreamedLoad([writer]) as load:
+        load.write(writer, [TableBatch(pd.DataFrame({"a": ["x", "y"]}))])
+        raise RuntimeError("stop")
+    assert warehouse.columns("streamed") == []
