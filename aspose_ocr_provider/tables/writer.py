@@ -1,9 +1,11 @@
 """Write DataFrames to a warehouse table through any common-sql hook, all or nothing.
 
-One call opens one connection and one transaction: the table is created or widened, the rows a
-re-run would duplicate are deleted, and every frame is inserted, then a single COMMIT. Any error
-rolls everything back (DDL too on PostgreSQL and SQLite, whose DDL is transactional), so a failed
-load leaves the warehouse exactly as it was.
+One load opens one connection and one transaction (:class:`StreamedLoad`): the table is created
+or widened, the rows a re-run would duplicate are deleted, and every frame is inserted, then a
+single COMMIT. Frames may come in chunks as results arrive; the table still comes out as if all
+had been written at once (see :mod:`~aspose_ocr_provider.tables.spool`). Any error rolls
+everything back (DDL too on PostgreSQL and SQLite, whose DDL is transactional), so a failed load
+leaves the warehouse exactly as it was.
 
 Rows go in through PostgreSQL's COPY when the driver offers it (psycopg 3 ``cursor.copy``,
 psycopg2 ``copy_expert``) and through batched ``executemany`` elsewhere. Values that are the same
@@ -567,8 +569,8 @@ class StreamedLoad:
     what writing every batch at once gives. A load that writes everything in :meth:`finish`
     holds nothing (that is :func:`write_together`).
 
-    :param writers: the tables this load writes, locked up front in one order so two loads never
-        wait on each other; a writer first seen later is locked when it is first written.
+    :param writers: the tables this load writes, locked up front in one order so that two loads
+        never deadlock; a writer first seen later is locked when it is first written.
     """
 
     def __init__(self, writers: Sequence[TableWriter]) -> None:
@@ -658,9 +660,9 @@ class StreamedLoad:
         if self._conn is None:
             return
         try:
+            if not self._done:
+                self.writers[0]._rollback(self._conn)
             if self._cur is not None:
-                if not self._done:
-                    self.writers[0]._rollback(self._conn)
                 self._cur.close()
         finally:
             self._conn.close()
