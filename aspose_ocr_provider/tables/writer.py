@@ -271,7 +271,7 @@ class TableWriter:
         """Write a chunk that is not the last into the spool; the rows held per batch."""
         plan = self._reconcile(batches)
         if self._spool is None:
-            self._spool = Spool(self.dialect, self._column_type, keep_text=self.type_conflicts == "widen")
+            self._spool = Spool(self.dialect, self._stored_type, keep_text=self.type_conflicts == "widen")
         return [self._spool.add(cur, b, plan.kinds, self.declared, self._insert) for b in plan.batches]
 
     def _close(self, cur: Any, batches: Sequence[TableBatch]) -> list[int]:
@@ -406,6 +406,14 @@ class TableWriter:
             params,
         )
         return {row[0]: str(row[1]) for row in cur.fetchall()} or None
+
+    def _stored_type(self, name: str, kind: str) -> str:
+        """The SQL type the table will store ``name``'s values of ``kind`` as: the existing
+        column's own type when it holds that kind (a NUMERIC(12,2) stays one), else the type
+        the writer creates or widens it to."""
+        if self._types is not None and self._start is not None and kind in self._start.get(name, ()):
+            return self._types[name]
+        return self._column_type(name, kind)
 
     def _column_type(self, name: str, kind: str) -> str:
         return self.sql_types.get(name) or self.dialect.column_type(kind)

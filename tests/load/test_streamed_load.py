@@ -270,3 +270,16 @@ def test_an_error_in_a_chunk_rolls_back_the_chunks_before_it(warehouse: Warehous
         load.write(writer, [TableBatch(pd.DataFrame({"a": ["x", "y"]}))])
         raise RuntimeError("stop")
     assert warehouse.columns("streamed") == []
+
+
+def test_held_rows_keep_the_precision_of_a_table_earlier_runs_made(warehouse: Warehouse) -> None:
+    # A user's NUMERIC column: the rows held for the end go in as they would have at once.
+    for table in ("whole", "streamed"):
+        warehouse.execute(f"CREATE TABLE {table} (v NUMERIC(30, 17), note TEXT)")
+    frames = [pd.DataFrame({"v": pd.array([1.2345678901234567], dtype="Float64")}), pd.DataFrame({"v": [2.5]})]
+    TableWriter(warehouse.hook(), "whole").write([TableBatch(f) for f in frames])
+    writer = TableWriter(warehouse.hook(), "streamed")
+    with StreamedLoad([writer]) as load:
+        load.write(writer, [TableBatch(frames[0])])
+        load.finish([(writer, [TableBatch(frames[1])])])
+    assert snapshot(warehouse, "streamed") == snapshot(warehouse, "whole")
