@@ -10,6 +10,7 @@ such a feature keeps a fallback for the older releases.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from airflow.providers.common.compat.sdk import (
@@ -43,10 +44,21 @@ try:  # Airflow >= 3.1: the async variant a triggerer must use (no blocking supe
 except ImportError:  # Airflow 3.0
     amask_secret = None
 
+SUPERVISOR_LOCK = threading.RLock()
+"""Held around every call this package makes to the task supervisor from a task process.
+
+Connection lookups, Variables, the task state store and secret masking are requests over one
+channel to the supervisor. From Airflow 3.2 that channel takes a lock of its own; on 3.0 and 3.1 it
+has none, so two threads of one task (the submit and load pools, the ledger beside them) could read
+each other's answers, and ``dag.test()``'s in-process channel loses its handle altogether
+(``NameError: SUPERVISOR_COMMS``). Holding this lock makes our calls take turns on every version.
+"""
+
 __all__ = [
     "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
+    "SUPERVISOR_LOCK",
     "AirflowNotFoundException",
     "AirflowSensorTimeout",
     "AirflowSkipException",

@@ -6,7 +6,9 @@ writes the developer's own ~/airflow.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,8 @@ from pathlib import Path
 import pytest
 
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="aspose-ocr-airflow-home-"))
+# Removed when the test process ends, so a day of test runs does not fill /tmp with metadata DBs.
+atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"

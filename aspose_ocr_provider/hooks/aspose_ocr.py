@@ -19,7 +19,7 @@ import aiohttp
 import requests
 from airflow.providers.http.hooks.http import HttpHook
 
-from aspose_ocr_provider.compat import BaseHook
+from aspose_ocr_provider.compat import SUPERVISOR_LOCK, BaseHook
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.hooks import protocol
 from aspose_ocr_provider.hooks.connection_settings import (
@@ -67,7 +67,6 @@ class AsposeOcrHook(HttpHook):
         self._settings: AsposeOcrConnectionSettings | None = None
         self._local = threading.local()
         self._connection: Any = None
-        self._connection_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(aspose_ocr_conn_id={self.aspose_ocr_conn_id!r})"
@@ -78,11 +77,10 @@ class AsposeOcrHook(HttpHook):
         """The connection, looked up once per hook and shared by its threads.
 
         ``HttpHook`` looks the connection up again for every thread's session; in a task process
-        that is a call to the supervisor, and Airflow 3.0's in-process supervisor (``dag.test()``)
-        fails when pool threads make such calls at once. One lookup also means one answer for all
-        threads of a batch.
+        that is a call to the supervisor, which must take turns (:data:`SUPERVISOR_LOCK`). One
+        lookup also means one answer for all threads of a batch.
         """
-        with self._connection_lock:
+        with SUPERVISOR_LOCK:
             if self._connection is None or self._connection.conn_id != conn_id:
                 self._connection = super().get_connection(conn_id)
             return self._connection
@@ -91,10 +89,12 @@ class AsposeOcrHook(HttpHook):
     def settings(self) -> AsposeOcrConnectionSettings:
         """The validated connection (read once per hook)."""
         if self._settings is None:
-            conn = self.get_connection(self.aspose_ocr_conn_id)
-            settings = AsposeOcrConnectionSettings.from_connection(conn, self.aspose_ocr_conn_id)
-            mask(settings.client_secret)
-            self._settings = settings
+            with SUPERVISOR_LOCK:  # pool threads asking at once: one lookup, one mask
+                if self._settings is None:
+                    conn = self.get_connection(self.aspose_ocr_conn_id)
+                    settings = AsposeOcrConnectionSettings.from_connection(conn, self.aspose_ocr_conn_id)
+                    mask(settings.client_secret)
+                    self._settings = settings
         return self._settings
 
     def _set_base_url(self, connection: Any) -> None:

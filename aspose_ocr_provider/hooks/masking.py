@@ -6,12 +6,14 @@ with its headers or form; the hooks themselves never log them.
 
 from __future__ import annotations
 
-from aspose_ocr_provider.compat import amask_secret, mask_secret
+from aspose_ocr_provider.compat import SUPERVISOR_LOCK, amask_secret, mask_secret
 
 
 def mask(secret: str | None, name: str | None = None) -> None:
+    """Masking tells the task supervisor too: a call that must take turns (see SUPERVISOR_LOCK)."""
     if secret:
-        mask_secret(secret, name)
+        with SUPERVISOR_LOCK:
+            mask_secret(secret, name)
 
 
 async def amask(secret: str | None, name: str | None = None) -> None:

@@ -343,6 +343,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 for source, count in zip(sources, rows, strict=True):
                     per_source[source] = per_source.get(source, 0) + count
 
+        if records:
+            ocr.prepare()  # connection and token read here, not by the pool's threads at once
         with contextlib.ExitStack() as stack:
             fetched = fetch_ordered(ocr.get_result, [task_id for _, task_id in records], self.max_concurrency)
             for ref, (source, task_id), (_, result) in zip(refs, records, fetched, strict=True):

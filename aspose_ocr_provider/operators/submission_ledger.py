@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from aspose_ocr_provider.compat import SUPERVISOR_LOCK
 from aspose_ocr_provider.models import RETENTION_SECONDS
 
 log = logging.getLogger(__name__)
@@ -111,13 +112,16 @@ class TaskStatePages:
         self._store = store
 
     def get(self, number: int) -> Any:
-        return self._store.get(f"{KEY_PREFIX}{number}", None)
+        with SUPERVISOR_LOCK:
+            return self._store.get(f"{KEY_PREFIX}{number}", None)
 
     def set(self, number: int, page: dict[str, dict[str, Any]]) -> None:
-        self._store.set(f"{KEY_PREFIX}{number}", page, retention=self.RETENTION)
+        with SUPERVISOR_LOCK:
+            self._store.set(f"{KEY_PREFIX}{number}", page, retention=self.RETENTION)
 
     def delete(self, number: int) -> None:
-        self._store.delete(f"{KEY_PREFIX}{number}")
+        with SUPERVISOR_LOCK:
+            self._store.delete(f"{KEY_PREFIX}{number}")
 
 
 class VariablePages:
@@ -136,17 +140,20 @@ class VariablePages:
     def get(self, number: int) -> Any:
         from aspose_ocr_provider.compat import Variable
 
-        return Variable.get(f"{self.prefix}{number}", default=None, deserialize_json=True)
+        with SUPERVISOR_LOCK:
+            return Variable.get(f"{self.prefix}{number}", default=None, deserialize_json=True)
 
     def set(self, number: int, page: dict[str, dict[str, Any]]) -> None:
         from aspose_ocr_provider.compat import Variable
 
-        Variable.set(f"{self.prefix}{number}", page, description=self._description, serialize_json=True)
+        with SUPERVISOR_LOCK:
+            Variable.set(f"{self.prefix}{number}", page, description=self._description, serialize_json=True)
 
     def delete(self, number: int) -> None:
         from aspose_ocr_provider.compat import Variable
 
-        Variable.delete(f"{self.prefix}{number}")
+        with SUPERVISOR_LOCK:
+            Variable.delete(f"{self.prefix}{number}")
 
 
 @dataclass
@@ -178,9 +185,8 @@ class SubmissionLedger:
         self._dirty: set[int] = set()
         self._stored: set[int] = set()
         self._durable = True
-        # The first write falls due FLUSH_GAP after the try starts, not at the first POST: the
-        # pool's threads are then past their first connection lookups, which on Airflow 3.0 must
-        # not meet another call to the task supervisor (its dag.test() comms are not thread-safe).
+        # The first write falls due FLUSH_GAP after the try starts, like every later one after the
+        # write before it: a try that submits one image quickly writes once, not twice.
         self._last_write = time.monotonic()
         self.write_stats = WriteStats()
 

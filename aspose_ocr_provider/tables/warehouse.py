@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aspose_ocr_provider.compat import AirflowNotFoundException, BaseHook
+from aspose_ocr_provider.compat import SUPERVISOR_LOCK, AirflowNotFoundException, BaseHook
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.tables.dialects import dialect_for
 from aspose_ocr_provider.tables.writer import TableWriter
@@ -27,7 +27,8 @@ def warehouse_hook(conn_id: str) -> Any:
     from airflow.providers.common.sql.hooks.sql import DbApiHook
 
     try:
-        connection = BaseHook.get_connection(conn_id)
+        with SUPERVISOR_LOCK:
+            connection = BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
         raise AsposeOcrError(
             f"Warehouse connection {conn_id!r} is not defined; create it (UI, `airflow connections add`, "
