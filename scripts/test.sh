@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 .venv/bin/ruff check --no-cache aspose_ocr_provider tests bench dags scripts
 .venv/bin/mypy
+.venv/bin/python -c 'import airflow; print("Newest supported Airflow:", airflow.__version__)'
 .venv/bin/python -m pytest "$@"

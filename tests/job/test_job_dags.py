@@ -267,39 +267,3 @@ def test_a_batch_of_hundreds_in_one_task(emu: Any, tmp_path: Path) -> None:
     assert ids[200] == ids[0]  # the same bytes with the same settings are submitted once
     assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 200
 
-
-def test_tokens_expiring_under_the_pools_are_renewed_and_nothing_is_paid_twice(
-    emu: Any, tmp_path: Path, warehouse: Path
-) -> None:
-    """Tokens that live 0.1 s: the submit and load pools renew them on their threads while the
-    submit's ledger writes beside them; a POST whose token expired on the way is answered 401 and
-    repeated with a fresh token, never paid twice, and every image is loaded once."""
-    import sqlite3
-
-    from aspose_ocr_provider.models import TOKEN_PATH
-    from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
-
-    emu.configure(pending_polls=0, processing_polls=0, token_ttl=0.1)
-    _images(emu, tmp_path, 40)
-    with DAG("job_token_churn", schedule=None, start_date=START) as dag:
-        submit = AsposeOcrSubmitTableOperator(
-            task_id="submit", images=str(tmp_path / "*.png"), max_concurrency=8
-        )
-        wait = AsposeOcrTaskSensor(task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05)
-        load = AsposeOcrTableToSqlOperator(
-            task_id="load",
-            ocr_task_ids=XComArg(submit, key="submissions"),
-            conn_id="warehouse",
-            table="churn",
-            max_concurrency=8,
-        )
-        wait >> load
-    dr = _run(dag)
-    assert dr.state == "success"
-    accepted = [r for r in emu.requests if r.method == "POST" and r.path == RECOGNIZE_TABLE_PATH and r.status == 200]
-    assert len(accepted) == 40  # a POST answered 401 (token expired on the way) is repeated, not paid
-    assert emu.count("POST", TOKEN_PATH) >= 4  # the pools really did renew tokens
-    with sqlite3.connect(warehouse) as db:
-        rows, images = db.execute("SELECT COUNT(*), COUNT(DISTINCT _source) FROM churn").fetchone()
-        (once,) = db.execute("SELECT COUNT(*) FROM (SELECT DISTINCT _source, _source_row FROM churn)").fetchone()
-    assert images == 40 and rows == once  # every image loaded, each row once

@@ -53,7 +53,11 @@ def stored_pages(dag_id: str) -> dict[str, list[dict[str, Any]]]:
                 )
             ).all()
         variables = session.scalars(
-            select(VariableModel).where(VariableModel.key.startswith(KEY_PREFIX))
+            select(VariableModel).where(
+                VariableModel.key.startswith(KEY_PREFIX),
+                # This DAG's pages only: a failed task of another test keeps its ids for a retry.
+                VariableModel.description.startswith(f"Aspose.OCR task ids submitted by {dag_id}/"),
+            )
         ).all()
         return {
             "store": [json.loads(row.value) for row in store],
