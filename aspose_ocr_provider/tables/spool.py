@@ -19,11 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from aspose_ocr_provider.exceptions import clause
 from aspose_ocr_provider.tables.type_conflicts import as_text
 
 if TYPE_CHECKING:
     from aspose_ocr_provider.tables.dialects import SqlDialect
     from aspose_ocr_provider.tables.writer import TableBatch
+
+class HoldingTableError(RuntimeError):
+    """The database refused the temporary table a streamed load holds its chunks in."""
+
 
 AS_TEXT = "as text"
 """The pseudo-kind of the column holding a non-text column's values as text."""
@@ -95,7 +100,15 @@ class Spool:
         sql_type = self.dialect.column_type("text") if kind == AS_TEXT else self.column_type(name, kind)
         column = f"{self.dialect.quote(held)} {sql_type}"
         if not self._created:
-            cur.execute(self.dialect.spool_sql.format(table=self.qname, columns=column))  # type: ignore[union-attr]
+            try:
+                cur.execute(self.dialect.spool_sql.format(table=self.qname, columns=column))  # type: ignore[union-attr]
+            except Exception as exc:
+                raise HoldingTableError(
+                    "the database refused the temporary table that holds the rows written before the "
+                    f"load's end ({type(exc).__name__}: {clause(exc)}). Writing as results arrive needs "
+                    "the TEMPORARY privilege on the database (GRANT TEMPORARY ON DATABASE <database> TO "
+                    "<role>); without it, load with rows_per_write=None"
+                ) from exc
             self._created = True
         else:
             cur.execute(self.dialect.add_column_sql.format(table=self.qname, column=self.dialect.quote(held), type=sql_type))

@@ -31,7 +31,7 @@ from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.tables.kinds import kind_of_value, kinds_of_sql_type
 from aspose_ocr_provider.tables.quarantine import BadDataError, CellOrigin, QuarantineRecord
 from aspose_ocr_provider.tables.replaced_rows import ReplacedRows
-from aspose_ocr_provider.tables.spool import Spool
+from aspose_ocr_provider.tables.spool import HoldingTableError, Spool
 from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS, Reconciled, TypeConflictError, reconcile
 
 log = logging.getLogger(__name__)
@@ -333,6 +333,8 @@ class TableWriter:
                 f"'{'_'.join(self.parts)}'), or into 'main.{self.parts[-1]}'."
             )
         atomic = "" if self.dialect.transactional_ddl else " (table or column creation is not transactional here)"
+        if isinstance(exc, HoldingTableError):
+            return LoadError(f"Loading into {self.table} failed and was rolled back{atomic}: {exc}.")
         return LoadError(
             f"Loading into {self.table} failed and was rolled back{atomic}: {type(exc).__name__}: {clause(exc)}. "
             "If a column's type no longer fits the data (the first load fixes it), set type_conflicts='widen' "

@@ -289,3 +289,33 @@ def test_held_rows_keep_the_precision_of_a_table_earlier_runs_made(warehouse: Wa
         load.write(writer, [TableBatch(frames[0])])
         load.finish([(writer, [TableBatch(frames[1])])])
     assert snapshot(warehouse, "streamed") == snapshot(warehouse, "whole")
+
+
+@pytest.mark.parametrize("warehouse", ["postgres"], indirect=True)
+def test_a_role_without_temporary_tables_is_told_what_to_do(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are held in a temporary table; a role an administrator denied TEMPORARY gets an
+    error saying so and what to do, and the same load written at the end still works for it."""
+    from dataclasses import replace
+    from uuid import uuid4
+
+    assert warehouse.server is not None
+    role = f"no_temp_{uuid4().hex[:8]}"
+    warehouse.execute(
+        f"CREATE ROLE {role} LOGIN",
+        f'REVOKE TEMPORARY ON DATABASE "{warehouse.server.dbname}" FROM PUBLIC',
+        f"GRANT CREATE, USAGE ON SCHEMA public TO {role}",
+    )
+    monkeypatch.setenv("AIRFLOW_CONN_NO_TEMP", replace(warehouse.server, user=role).uri)
+    from aspose_ocr_provider.compat import BaseHook
+
+    hook = BaseHook.get_connection("no_temp").get_hook()
+    writer = TableWriter(hook, "denied")
+    with pytest.raises(LoadError) as refused, StreamedLoad([writer]) as load:
+        load.write(writer, [TableBatch(pd.DataFrame({"a": ["x", "y"]}))])
+    message = str(refused.value)
+    assert "rolled back" in message and "TEMPORARY" in message and "rows_per_write=None" in message
+    assert warehouse.columns("denied") == []
+    assert writer.write([TableBatch(pd.DataFrame({"a": ["x", "y"]}))]) == [2]
+    assert warehouse.query('SELECT a FROM denied ORDER BY a') == [("x",), ("y",)]
