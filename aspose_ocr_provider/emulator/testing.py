@@ -26,7 +26,8 @@ from aspose_ocr_provider.emulator.app import create_app
 from aspose_ocr_provider.emulator.config import EmulatorConfig
 from aspose_ocr_provider.emulator.engines.base import Table, TableEngine
 from aspose_ocr_provider.emulator.state import EmulatorState, RequestRecord
-from aspose_ocr_provider.models import TaskStatus
+from aspose_ocr_provider.hooks.token_cache import TOKEN_CACHE
+from aspose_ocr_provider.models import TOKEN_PATH, TaskStatus
 from aspose_ocr_provider.pages import DEFAULT_DPI
 
 T = TypeVar("T")
@@ -214,8 +215,12 @@ def run_emulator(
         raise RuntimeError(
             f"The Aspose.OCR emulator did not start on {host}:{port} within {CONTROL_TIMEOUT} s."
         )
+    url = f"http://{host}:{server.port}"
+    # The OS hands out ports again; a hook in this process may still cache a token of an earlier
+    # emulator at this address, which this one would refuse (401, then a new token).
+    TOKEN_CACHE.forget_server(url + TOKEN_PATH)
     try:
-        yield EmulatorHandle(state, server.loop, f"http://{host}:{server.port}")
+        yield EmulatorHandle(state, server.loop, url)
     finally:
         server.stop()
 

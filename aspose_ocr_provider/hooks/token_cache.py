@@ -78,6 +78,14 @@ class TokenCache:
         with self._guard:
             self._tokens.clear()
 
+    def forget_server(self, token_url: str) -> None:
+        """Forget every token fetched from ``token_url``: a server started anew at an address an
+        earlier one used (a test emulator on a reused port) never issued them."""
+        prefix = f"{token_url}\x00"
+        with self._guard:
+            for key in [k for k in self._tokens if k.startswith(prefix)]:
+                del self._tokens[key]
+
     def fetch_lock(self, key: str) -> threading.Lock:
         """The lock a thread holds while it fetches the token of ``key``."""
         with self._guard:

@@ -249,3 +249,19 @@ def test_credential_lockout_fails_at_once_with_the_wait_in_words(
     assert not ok
     assert "HTTP 429" in message and "wait 600 s" in message and "'aspose_ocr_bad'" in message
     assert bad.delays == []
+
+
+def test_an_emulator_on_a_reused_port_is_not_sent_the_earlier_ones_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The OS gives ports out again; a token the process cached for an earlier emulator at the
+    same address is forgotten when the new one starts, so its first request is not a 401."""
+    from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+
+    with run_emulator() as first:
+        monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", first.airflow_conn_json(**FAST_RETRIES))
+        AsposeOcrHook(aspose_ocr_conn_id=CONN_ID).submit_table(png(1))
+        port = int(first.url.rsplit(":", 1)[1])
+    with run_emulator(port=port) as second:
+        AsposeOcrHook(aspose_ocr_conn_id=CONN_ID).submit_table(png(2))
+        assert [r.status for r in second.requests if r.path == RECOGNIZE_TABLE_PATH] == [200]
