@@ -13,5 +13,9 @@ fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check uv
 "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -c scripts/constraints-airflow-3.0.txt -e ".[dev]"
 "$VENV/bin/python" -c 'import airflow; print("Oldest supported Airflow:", airflow.__version__)'
+# The SQLite variants of the declared-table and streamed-load tests run on the newest Airflow only
+# (CI time): SQLite is the same stdlib sqlite3 on both, and their PostgreSQL variants run here,
+# where the driver differs (psycopg2 and its copy_expert on Airflow 3.0).
 "$VENV/bin/python" -m pytest -p no:cacheprovider \
+  -k "not ((test_declared_tables or test_streamed_load) and sqlite)" \
   tests/hooks tests/emulator tests/test_models.py tests/dags tests/load tests/tables tests/job "$@"

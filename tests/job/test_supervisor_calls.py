@@ -27,7 +27,7 @@ from aspose_ocr_provider.operators.submission_ledger import VariablePages
 from tests.airflow_runs import register_dag
 
 THREADS = 8
-ROUNDS = 50
+ROUNDS = 30
 
 
 class ManyThreadsTalking(BaseOperator):
