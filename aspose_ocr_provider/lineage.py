@@ -66,7 +66,7 @@ def image_dataset_name(source: str) -> tuple[str, str] | None:
 def table_dataset_name(conn_id: str, table: str, hook: Any = None) -> tuple[str, str]:
     """``(namespace, name)`` of the warehouse table, by the connection's OpenLineage naming."""
     from aspose_ocr_provider.compat import BaseHook
-    from aspose_ocr_provider.tables.dialects import dialect_for
+    from aspose_ocr_provider.warehouse.dialects import dialect_for
 
     connection = BaseHook.get_connection(conn_id)
     if hook is None:

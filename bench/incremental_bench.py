@@ -107,7 +107,7 @@ def make_folder(folder: Path, count: int) -> list[Path]:
 
 def seed_table(hook: Any, paths: list[Path]) -> None:
     """The rows of ``paths`` as earlier loads left them (identity provenance included)."""
-    from aspose_ocr_provider.tables import TableBatch, TableWriter
+    from aspose_ocr_provider.warehouse import TableBatch, TableWriter
 
     batches = []
     for number, path in enumerate(paths):
@@ -132,7 +132,7 @@ def seed_table(hook: Any, paths: list[Path]) -> None:
 
 def per_image_lookup(hook: Any, sources: list[Any]) -> int:
     """The baseline: ask about each input on its own; returns how many are loaded."""
-    from aspose_ocr_provider.tables.dialects import dialect_for
+    from aspose_ocr_provider.warehouse.dialects import dialect_for
 
     quote = dialect_for(hook.dialect_name).quote
     ph = hook.placeholder
@@ -171,7 +171,7 @@ def run(
 ) -> dict[str, Any]:
     from aspose_ocr_provider.operators.incremental import WarehouseTarget
     from aspose_ocr_provider.sources import resolve_images
-    from aspose_ocr_provider.tables.warehouse import warehouse_hook
+    from aspose_ocr_provider.warehouse.connection import warehouse_hook
 
     os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = uri
     paths = make_folder(workdir / kind, loaded + new)

@@ -109,7 +109,7 @@ def _ddl(columns: list[str], types: dict[str, str]) -> str:
 
 def _operator_run(hook: Any, frame: pd.DataFrame, provenance: bool) -> Callable[[], None]:
     """What the operator does after cleaning: one TableWriter.write of the table's batch."""
-    from aspose_ocr_provider.tables import TableBatch, TableWriter
+    from aspose_ocr_provider.warehouse import TableBatch, TableWriter
 
     def run() -> None:
         if provenance:
@@ -129,7 +129,8 @@ def _end_to_end_run(hook: Any, rows: list[tuple[str, ...]]) -> Callable[[], None
     import io
 
     from aspose_ocr_provider.models import ResponseStatusCode, ResultItem, TaskResult, TaskStatus
-    from aspose_ocr_provider.tables import TableBatch, TableWriter, result_tables
+    from aspose_ocr_provider.tables import result_tables
+    from aspose_ocr_provider.warehouse import TableBatch, TableWriter
 
     text = io.StringIO()
     writer = csv.writer(text)

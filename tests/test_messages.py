@@ -15,7 +15,7 @@ from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TableSettings
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
-from aspose_ocr_provider.tables.writer import LoadError, TableBatch, TableWriter
+from aspose_ocr_provider.warehouse.writer import LoadError, TableBatch, TableWriter
 from tests.airflow_runs import BareTaskInstance
 from tests.job.job_images import png
 

@@ -3,7 +3,7 @@
 A scheduled DAG over a folder sees the same images run after run; each submission is billed. With
 a warehouse target, the submit step first checks the connection and table (so a typo fails before
 any POST), then leaves out every input whose identity the table already holds (see
-:mod:`aspose_ocr_provider.tables.loaded_inputs`). When nothing is new the task skips, and so do
+:mod:`aspose_ocr_provider.warehouse.loaded_inputs`). When nothing is new the task skips, and so do
 the wait and load steps after it.
 """
 
@@ -16,11 +16,11 @@ from typing import Any
 from aspose_ocr_provider.compat import AirflowSkipException
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.sources import ImageSource
-from aspose_ocr_provider.tables.loaded_inputs import find_loaded_inputs
-from aspose_ocr_provider.tables.no_table import NO_TABLE_SUFFIX
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
-from aspose_ocr_provider.tables.warehouse import check_warehouse
-from aspose_ocr_provider.tables.writer import TableWriter
+from aspose_ocr_provider.warehouse.connection import check_warehouse
+from aspose_ocr_provider.warehouse.loaded_inputs import find_loaded_inputs
+from aspose_ocr_provider.warehouse.no_table import NO_TABLE_SUFFIX
+from aspose_ocr_provider.warehouse.writer import TableWriter
 
 
 def parse_flag(name: str, value: object) -> bool:

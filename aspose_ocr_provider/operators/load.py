@@ -20,17 +20,17 @@ from aspose_ocr_provider.operators.result_fetch import (
     fetch_ordered,
 )
 from aspose_ocr_provider.tables.clean import HeaderSpec
-from aspose_ocr_provider.tables.dialects import dialect_for
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
-from aspose_ocr_provider.tables.identity_load import IdentityLoad, distinct_inputs
-from aspose_ocr_provider.tables.load_plan import LoadPlan
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
 from aspose_ocr_provider.tables.quarantine import BAD_DATA_POLICIES, DEFAULT_QUARANTINE_TABLE, CellOrigin
 from aspose_ocr_provider.tables.results import result_tables
 from aspose_ocr_provider.tables.schema import Column, TableSchema
-from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS
-from aspose_ocr_provider.tables.warehouse import warehouse_hook
-from aspose_ocr_provider.tables.writer import (
+from aspose_ocr_provider.warehouse.connection import warehouse_hook
+from aspose_ocr_provider.warehouse.dialects import dialect_for
+from aspose_ocr_provider.warehouse.identity_load import IdentityLoad, distinct_inputs
+from aspose_ocr_provider.warehouse.load_plan import LoadPlan
+from aspose_ocr_provider.warehouse.type_conflicts import TYPE_CONFLICTS
+from aspose_ocr_provider.warehouse.writer import (
     LOAD_MODES,
     SCHEMA_EVOLUTIONS,
     StreamedLoad,

@@ -13,7 +13,7 @@ import pytest
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from tests.faults.conftest import example_dag, failures, point_connection
-from tests.load.backends import warehouse
+from tests.fixtures.warehouses import warehouse
 
 __all__ = ["emulator", "example_dag", "failures", "warehouse"]
 

@@ -24,8 +24,8 @@ from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
 from tests.airflow_runs import task_states
 from tests.faults.conftest import DAG_ID, DAGS
 from tests.faults.images import TABLES, make_images, png
+from tests.fixtures.warehouses import Warehouse
 from tests.ground_truth import assert_exactly_once, read_rows
-from tests.load.backends import Warehouse
 
 TABLE = "ocr_tables"
 DOWNSTREAM = ("submit", "wait_for_ocr", "load")

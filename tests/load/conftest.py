@@ -1,3 +1,3 @@
-from tests.load.backends import warehouse
+from tests.fixtures.warehouses import warehouse
 
 __all__ = ["warehouse"]

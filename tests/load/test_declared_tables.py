@@ -13,7 +13,7 @@ import pytest
 from aspose_ocr_provider.emulator.testing import EmulatorHandle
 from aspose_ocr_provider.sample_data import sample_dir
 from aspose_ocr_provider.tables.schema import Column, TableSchema
-from tests.load.backends import Warehouse
+from tests.fixtures.warehouses import Warehouse
 from tests.load.ocr_tasks import submit, submit_image
 from tests.load.test_operator import emu, run_load
 

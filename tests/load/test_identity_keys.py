@@ -16,12 +16,13 @@ import pytest
 
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.identity import InputIdentity
-from aspose_ocr_provider.tables import TableBatch, TableWriter, provenance_columns
-from aspose_ocr_provider.tables.identity_load import IdentityLoad
-from aspose_ocr_provider.tables.loaded_inputs import IDENTITIES_PER_QUERY, find_loaded_inputs
-from aspose_ocr_provider.tables.warehouse import check_warehouse
-from aspose_ocr_provider.tables.writer import write_together
-from tests.load.backends import Warehouse
+from aspose_ocr_provider.tables import provenance_columns
+from aspose_ocr_provider.warehouse import TableBatch, TableWriter
+from aspose_ocr_provider.warehouse.connection import check_warehouse
+from aspose_ocr_provider.warehouse.identity_load import IdentityLoad
+from aspose_ocr_provider.warehouse.loaded_inputs import IDENTITIES_PER_QUERY, find_loaded_inputs
+from aspose_ocr_provider.warehouse.writer import write_together
+from tests.fixtures.warehouses import Warehouse
 
 PROV = provenance_columns(True)
 

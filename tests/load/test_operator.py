@@ -16,7 +16,7 @@ from aspose_ocr_provider.emulator.testing import EmulatorHandle, run_emulator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator, warehouse_asset
 from tests.airflow_runs import TaskFailures, register_dag
-from tests.load.backends import Warehouse
+from tests.fixtures.warehouses import Warehouse
 from tests.load.ocr_tasks import submit
 
 INVOICE = [["Item", "Qty", "Unit Price"], ["Widget, large", "1,200", "$3.50"], ["Gadget", "7", "$12.00"]]

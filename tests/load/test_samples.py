@@ -14,8 +14,9 @@ import pytest
 from aspose_ocr_provider.emulator.testing import EmulatorHandle, run_emulator
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.sample_data import iter_samples
-from aspose_ocr_provider.tables import TableBatch, result_tables, write_frames
-from tests.load.backends import Warehouse
+from aspose_ocr_provider.tables import result_tables
+from aspose_ocr_provider.warehouse import TableBatch, write_frames
+from tests.fixtures.warehouses import Warehouse
 from tests.load.ocr_tasks import submit_image
 
 SAMPLES = list(iter_samples())

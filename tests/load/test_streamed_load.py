@@ -14,8 +14,8 @@ import pytest
 from aspose_ocr_provider.emulator.testing import EmulatorHandle
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.tables.schema import Column
-from aspose_ocr_provider.tables.writer import LoadError, StreamedLoad, TableBatch, TableWriter
-from tests.load.backends import Warehouse
+from aspose_ocr_provider.warehouse.writer import LoadError, StreamedLoad, TableBatch, TableWriter
+from tests.fixtures.warehouses import Warehouse
 from tests.load.ocr_tasks import submit
 from tests.load.test_operator import emu, run_load
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from aspose_ocr_provider.compat import SUPERVISOR_LOCK, AirflowNotFoundException, BaseHook
 from aspose_ocr_provider.exceptions import AsposeOcrError
-from aspose_ocr_provider.tables.dialects import dialect_for
-from aspose_ocr_provider.tables.writer import TableWriter
+from aspose_ocr_provider.warehouse.dialects import dialect_for
+from aspose_ocr_provider.warehouse.writer import TableWriter
 
 MAX_NAME_LENGTH = {"postgresql": 63, "mysql": 64, "mssql": 128, "oracle": 128, "snowflake": 255}
 """Longest identifier each database keeps; PostgreSQL silently truncates longer ones, so a long

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from aspose_ocr_provider.tables.dialects import SqlDialect
+    from aspose_ocr_provider.warehouse.dialects import SqlDialect
 
 KIND_NAMES: tuple[str, ...] = ("text", "integer", "float", "date", "timestamp", "boolean")
 

@@ -2,8 +2,8 @@
 
 The load step hands every input it read here: its source, task id, identity and how many rows it
 gave. From that come the rows an idempotent load replaces
-(:class:`~aspose_ocr_provider.tables.replaced_rows.ReplacedRows`) and the companion
-``__no_table`` rows of inputs that gave none (:mod:`~aspose_ocr_provider.tables.no_table`), all
+(:class:`~aspose_ocr_provider.warehouse.replaced_rows.ReplacedRows`) and the companion
+``__no_table`` rows of inputs that gave none (:mod:`~aspose_ocr_provider.warehouse.no_table`), all
 written in the table's one transaction.
 """
 
@@ -14,11 +14,12 @@ from typing import Any
 
 from aspose_ocr_provider.identity import InputIdentity
 from aspose_ocr_provider.models import TaskRef
-from aspose_ocr_provider.tables.dialects import dialect_for
-from aspose_ocr_provider.tables.no_table import NoTableOutcome, no_table_batch, no_table_companion
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS
-from aspose_ocr_provider.tables.replaced_rows import LoadedInput, ReplacedRows
-from aspose_ocr_provider.tables.writer import TableBatch, TableWriter, Target
+from aspose_ocr_provider.warehouse.batch import TableBatch
+from aspose_ocr_provider.warehouse.dialects import dialect_for
+from aspose_ocr_provider.warehouse.no_table import NoTableOutcome, no_table_batch, no_table_companion
+from aspose_ocr_provider.warehouse.replaced_rows import LoadedInput, ReplacedRows
+from aspose_ocr_provider.warehouse.writer import TableWriter, Target
 
 
 def distinct_inputs(refs: Sequence[TaskRef]) -> tuple[list[TaskRef], list[TaskRef]]:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aspose_ocr_provider.tables.cells import CellError, cell_parser, dtype_of
-from aspose_ocr_provider.tables.kinds import fits, kind_of_series, widen
 from aspose_ocr_provider.tables.quarantine import CellOrigin, QuarantineRecord, row_text
+from aspose_ocr_provider.warehouse.kinds import fits, kind_of_series, widen
 
 if TYPE_CHECKING:
-    from aspose_ocr_provider.tables.writer import TableBatch
+    from aspose_ocr_provider.warehouse.batch import TableBatch
 
 TYPE_CONFLICTS: tuple[str, ...] = ("widen", "quarantine", "fail")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aspose_ocr_provider.identity import InputIdentity
-from aspose_ocr_provider.tables.no_table import no_table_companion
-from aspose_ocr_provider.tables.writer import TableWriter
+from aspose_ocr_provider.warehouse.no_table import no_table_companion
+from aspose_ocr_provider.warehouse.writer import TableWriter
 
 IDENTITIES_PER_QUERY = 500
 """Digests bound in one ``IN (...)`` list; under SQLite's oldest limit of 999 variables."""

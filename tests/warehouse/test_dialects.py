@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aspose_ocr_provider.tables import dialect_for
+from aspose_ocr_provider.warehouse import dialect_for
 
 NASTY = 'x"; DROP TABLE t; --'
 

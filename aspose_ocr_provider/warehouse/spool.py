@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aspose_ocr_provider.exceptions import clause
-from aspose_ocr_provider.tables.type_conflicts import as_text
+from aspose_ocr_provider.warehouse.batch import TableBatch
+from aspose_ocr_provider.warehouse.type_conflicts import as_text
 
 if TYPE_CHECKING:
-    from aspose_ocr_provider.tables.dialects import SqlDialect
-    from aspose_ocr_provider.tables.writer import TableBatch
+    from aspose_ocr_provider.warehouse.dialects import SqlDialect
 
 class HoldingTableError(RuntimeError):
     """The database refused the temporary table a streamed load holds its chunks in."""
@@ -67,8 +67,6 @@ class Spool:
 
         :param insert: the writer's ``(cur, batch, kinds, into)`` row insert.
         """
-        from aspose_ocr_provider.tables.writer import TableBatch
-
         data: dict[str, pd.Series] = {}
         spool_kinds: dict[str, str] = {}
         for column in batch.frame.columns:

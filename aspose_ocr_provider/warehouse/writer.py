@@ -3,7 +3,7 @@
 One load opens one connection and one transaction (:class:`StreamedLoad`): the table is created
 or widened, the rows a re-run would duplicate are deleted, and every frame is inserted, then a
 single COMMIT. Frames may come in chunks as results arrive; the table still comes out as if all
-had been written at once (see :mod:`~aspose_ocr_provider.tables.spool`). Any error rolls
+had been written at once (see :mod:`~aspose_ocr_provider.warehouse.spool`). Any error rolls
 everything back (DDL too on PostgreSQL and SQLite, whose DDL is transactional), so a failed load
 leaves the warehouse exactly as it was.
 
@@ -21,18 +21,23 @@ import itertools
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
 from aspose_ocr_provider.exceptions import clause
-from aspose_ocr_provider.tables.dialects import SqlDialect, dialect_for
-from aspose_ocr_provider.tables.kinds import kind_of_value, kinds_of_sql_type
-from aspose_ocr_provider.tables.quarantine import BadDataError, CellOrigin, QuarantineRecord
-from aspose_ocr_provider.tables.replaced_rows import ReplacedRows
-from aspose_ocr_provider.tables.spool import HoldingTableError, Spool
-from aspose_ocr_provider.tables.type_conflicts import TYPE_CONFLICTS, Reconciled, TypeConflictError, reconcile
+from aspose_ocr_provider.tables.quarantine import BadDataError, QuarantineRecord
+from aspose_ocr_provider.warehouse.batch import TableBatch
+from aspose_ocr_provider.warehouse.dialects import SqlDialect, dialect_for
+from aspose_ocr_provider.warehouse.kinds import kind_of_value, kinds_of_sql_type
+from aspose_ocr_provider.warehouse.replaced_rows import ReplacedRows
+from aspose_ocr_provider.warehouse.spool import HoldingTableError, Spool
+from aspose_ocr_provider.warehouse.type_conflicts import (
+    TYPE_CONFLICTS,
+    Reconciled,
+    TypeConflictError,
+    reconcile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,44 +54,6 @@ class SchemaMismatchError(ValueError):
 
 class LoadError(RuntimeError):
     """The database refused part of a load; everything the load did was rolled back."""
-
-
-@dataclass
-class TableBatch:
-    """One frame to insert, plus values shared by all its rows.
-
-    :param frame: the rows; every column becomes a table column of the same name.
-    :param constants: ``{column: value}`` written on every row of this frame.
-    :param index_column: if set, the frame's index is written to this column too.
-    :param text: the frame's cells as recognised (same columns and index), so a number going into
-        a text column is written as the image shows it, and a cell set aside keeps its text.
-    :param origin: the image and table the rows came from, for messages and quarantine rows.
-    :param headers: ``{column: header text}`` as recognised.
-    """
-
-    frame: pd.DataFrame
-    constants: Mapping[str, Any] = field(default_factory=dict)
-    index_column: str | None = None
-    text: pd.DataFrame | None = None
-    origin: CellOrigin | None = None
-    headers: Mapping[str, str] | None = None
-
-    def cells(self) -> pd.DataFrame:
-        """The cells as text when known, else the frame itself."""
-        return self.frame if self.text is None else self.text
-
-    def extra_kinds(self) -> dict[str, str]:
-        """Kinds of the columns that are not frame columns (the index column and constants)."""
-        found = {self.index_column: "integer"} if self.index_column else {}
-        found.update({name: kind_of_value(value) for name, value in self.constants.items()})
-        return found
-
-    def column_names(self) -> list[str]:
-        names = [str(c) for c in self.frame.columns]
-        if self.index_column:
-            names.append(self.index_column)
-        names.extend(self.constants)
-        return names
 
 
 def _python_values(series: pd.Series, kind: str, sqlite: bool, nulls_dumped: bool = False) -> Iterable[Any]:
@@ -574,7 +541,7 @@ class StreamedLoad:
     ``with`` block ends by an error, which rolls everything back: a failure in chunk 7 undoes
     chunks 1 to 6 and any table created. Other writers of those tables wait meanwhile.
 
-    Chunks before the last one are held in a :class:`~aspose_ocr_provider.tables.spool.Spool`
+    Chunks before the last one are held in a :class:`~aspose_ocr_provider.warehouse.spool.Spool`
     per table; :meth:`finish` gives each table its final columns once, so the table is exactly
     what writing every batch at once gives. A load that writes everything in :meth:`finish`
     holds nothing (that is :func:`write_together`).

@@ -7,17 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from aspose_ocr_provider.tables import (
-    LoadError,
-    SchemaMismatchError,
-    TableBatch,
-    clean_table,
-    sql_safe_names,
-    write_frames,
-)
+from aspose_ocr_provider.tables import clean_table, sql_safe_names
 from aspose_ocr_provider.tables.quarantine import CellOrigin
-from aspose_ocr_provider.tables.type_conflicts import TypeConflictError
-from tests.load.backends import Warehouse
+from aspose_ocr_provider.warehouse import LoadError, SchemaMismatchError, TableBatch, write_frames
+from aspose_ocr_provider.warehouse.type_conflicts import TypeConflictError
+from tests.fixtures.warehouses import Warehouse
 
 HOSTILE = ['x"; DROP TABLE t; --', "'", "]", "`", "Größe 📦", "qty", "QTY", "", "a.b", "[x]"]
 

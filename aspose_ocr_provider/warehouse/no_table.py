@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from aspose_ocr_provider.tables.dialects import SqlDialect
-from aspose_ocr_provider.tables.writer import TableBatch
+from aspose_ocr_provider.warehouse.batch import TableBatch
+from aspose_ocr_provider.warehouse.dialects import SqlDialect
 
 NO_TABLE_SUFFIX = "__no_table"
 OUTCOME_COLUMN = "_outcome"

@@ -23,7 +23,8 @@ from aspose_ocr_provider.tables.quarantine import (
     quarantine_frame,
 )
 from aspose_ocr_provider.tables.schema import TableSchema, apply_schema, route
-from aspose_ocr_provider.tables.writer import TableBatch, TableWriter, Target
+from aspose_ocr_provider.warehouse.batch import TableBatch
+from aspose_ocr_provider.warehouse.writer import TableWriter, Target
 
 
 @dataclass
