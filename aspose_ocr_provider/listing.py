@@ -1,0 +1,136 @@
+"""List a folder's documents with a fingerprint each, reading no document's bytes.
+
+A scheduled run over a folder of 100,000 scans must not download them all to learn that almost
+every one is loaded already. A listing gives, for every object, what the store already knows
+without reading it: its size and an ETag, a version id or a modification time. That fingerprint
+changes whenever the bytes may have changed, so an input whose fingerprint is the one recorded
+when it was last loaded (or rejected, or found to hold no table) can be skipped unread; a changed
+fingerprint only means "read and hash it": the SHA-256 of the bytes stays the input's identity.
+
+The folder DAG's find step, the submit step's skip and the event trigger all list through here, so
+one folder is fingerprinted the same way wherever it is looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from aspose_ocr_provider.sources import INPUT_SUFFIXES
+
+_LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    """One document as a listing shows it.
+
+    :param source: how the submit step names the input: the absolute path of a local file, the URI
+        (``s3://bucket/key``) of an object.
+    :param size: bytes, as listed.
+    :param fingerprint: changes whenever the bytes may have changed (see :func:`fingerprint_of`).
+    :param modified: seconds since the epoch, if the store tells; backlogs are worked oldest first.
+    """
+
+    source: str
+    size: int
+    fingerprint: str
+    modified: float | None = None
+
+
+def fingerprint_of(info: Mapping[str, Any]) -> str:
+    """A listing entry's fingerprint: its size and the strongest change marker the store gives.
+
+    A version id names one immutable version; an ETag changes with the content (multipart ETags
+    too, though they are not a content hash); a modification time is what a plain filesystem has,
+    at the best precision it reports. Size is kept beside each so a marker that survives a
+    truncation (a coarse mtime) still changes the fingerprint.
+    """
+    size = int(info.get("size") or 0)
+    for key, tag in (("VersionId", "version"), ("version_id", "version"), ("ETag", "etag"), ("etag", "etag")):
+        value = info.get(key)
+        if value not in (None, "", "null"):
+            return f"{size}:{tag}:{str(value).strip(chr(34))}"
+    if info.get("mtime_ns") is not None:
+        return f"{size}:mtime_ns:{int(info['mtime_ns'])}"
+    modified = _seconds(info.get("mtime", info.get("LastModified", info.get("last_modified"))))
+    return f"{size}:mtime:{modified!r}"
+
+
+def _seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return dt.datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+def list_documents(folder: Any, suffixes: Iterable[str] = INPUT_SUFFIXES) -> list[ListedDocument]:
+    """The documents directly in ``folder`` whose names end in ``suffixes``, sorted by source.
+
+    :param folder: a local path or an ``ObjectStoragePath`` (or its URI as text).
+    :param suffixes: file name endings to keep, compared case-insensitively.
+    :raises FileNotFoundError: when the folder does not exist (or is not a folder).
+    """
+    endings = tuple(s.lower() for s in suffixes)
+    path = _storage_path(folder)
+    if getattr(path, "protocol", "") in _LOCAL_PROTOCOLS:
+        entries = _local_entries(os.path.abspath(path.path))
+        if path.protocol:  # a file:// folder names its documents as URIs, as ObjectStoragePath does
+            entries = [(str(path / os.path.basename(source)), info) for source, info in entries]
+    else:
+        if not path.is_dir():
+            raise FileNotFoundError(f"{folder} is not a folder that exists.")
+        entries = _object_entries(path)
+    listed = [
+        ListedDocument(source, int(info.get("size") or 0), fingerprint_of(info), _modified(info))
+        for source, info in entries
+        if source.lower().endswith(endings)
+    ]
+    return sorted(listed, key=lambda d: d.source)
+
+
+def _storage_path(folder: Any) -> Any:
+    from aspose_ocr_provider.compat import ObjectStoragePath
+
+    if hasattr(folder, "protocol") and hasattr(folder, "fs"):
+        return folder
+    return ObjectStoragePath(str(folder))
+
+
+def _modified(info: Mapping[str, Any]) -> float | None:
+    if info.get("mtime_ns") is not None:
+        return int(info["mtime_ns"]) / 1e9
+    return _seconds(info.get("mtime", info.get("LastModified", info.get("last_modified"))))
+
+
+def _local_entries(folder: str) -> list[tuple[str, dict[str, Any]]]:
+    """``os.scandir``: one directory read, stat from the entry, nanosecond modification times."""
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{folder} is not a folder that exists.")
+    found = []
+    with os.scandir(folder) as scan:
+        for entry in scan:
+            if entry.is_file():
+                stat = entry.stat()
+                found.append((entry.path, {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
+    return found
+
+
+def _object_entries(path: Any) -> list[tuple[str, dict[str, Any]]]:
+    """One listing call (paged by the filesystem): no per-object HEAD, no object read."""
+    found = []
+    for info in path.fs.ls(path.path, detail=True):
+        if info.get("type") != "file":
+            continue
+        found.append((str(path / PurePosixPath(str(info["name"])).name), dict(info)))
+    return found
