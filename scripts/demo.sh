@@ -60,25 +60,5 @@ airflow dags test "$DAG_ID" >"$DEMO/dags-test.log" 2>&1 || {
   exit 1
 }
 echo "==> Rows loaded into table $TABLE"
-python - "$WAREHOUSE" "$TABLE" <<'PY'
-import sqlite3
-import sys
-
-import pandas as pd
-
-path, table = sys.argv[1], sys.argv[2]
-with sqlite3.connect(path) as db:
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
-        sys.exit(f"The DAG run succeeded but table {table!r} is missing from {path}: see .demo/dags-test.log.")
-    frame = pd.read_sql_query(f'SELECT * FROM "{table}"', db, dtype_backend="numpy_nullable")
-# One table holds every image's columns; show each image's rows with its own columns only.
-frame["_image"] = frame["_source"].str.rsplit("/", n=1).str[-1]
-provenance = [c for c in frame.columns if c.startswith("_")]
-with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
-    for (image, number), rows in frame.groupby(["_image", "_source_table"], sort=True):
-        data = rows.drop(columns=provenance).dropna(axis="columns", how="all")
-        print(f"\n--- {image}, table {number}: {len(rows)} rows ---")
-        print(data.to_string(index=False))
-print(f"\n{len(frame)} rows from {frame['_image'].nunique()} images loaded into table {table!r} (run {frame['_dag_run_id'].iloc[0]}).")
-PY
+aspose-ocr-show "$WAREHOUSE" "$TABLE"
 echo "Warehouse database: $WAREHOUSE"

@@ -144,6 +144,8 @@ def _closed_port() -> int:
             "Warehouse connection 'dwh' does not answer",
         ),
     ],
+    # Ids without the closed port, which differs between processes (pytest-xdist compares ids).
+    ids=["undefined", "not-sql", "bad-table-name", "no-answer"],
 )
 def test_the_warehouse_check_names_what_is_wrong(
     conn_uri: str | None, table: str, message: str, monkeypatch: pytest.MonkeyPatch

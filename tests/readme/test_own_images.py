@@ -150,3 +150,7 @@ def test_readme_own_images_in_three_steps(tmp_path: Path, emulator_terminal: lis
     assert loaded["_dag_run_id"].nunique() == 1
     assert_exactly_once(loaded, str(loaded["_dag_run_id"].iloc[0]), truth)
     assert "Alice" in done.stdout and "Bolt" in done.stdout, "step 3 should print the rows"
+    # Readable in a terminal: one block per image, each with its own columns, no wide lines.
+    for name, rows in TABLES.items():
+        assert f"--- {name}, page 1, table 1: {len(rows) - 1} row(s) ---" in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 120, done.stdout
