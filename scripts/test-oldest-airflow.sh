@@ -16,6 +16,6 @@ fi
 # The SQLite variants of the declared-table and streamed-load tests run on the newest Airflow only
 # (CI time): SQLite is the same stdlib sqlite3 on both, and their PostgreSQL variants run here,
 # where the driver differs (psycopg2 and its copy_expert on Airflow 3.0).
-"$VENV/bin/python" -m pytest -p no:cacheprovider \
+"$VENV/bin/python" -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" \
   -k "not ((test_declared_tables or test_streamed_load) and sqlite)" \
   tests/hooks tests/emulator tests/test_models.py tests/dags tests/load tests/tables tests/warehouse tests/job "$@"

@@ -20,6 +20,8 @@ from aspose_ocr_provider.emulator.process import EmulatorProcess
 from tests.e2e.deployment import Deployment, deployment_env, free_port, log_events, wait_for
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, sqlite_rows
 
+pytestmark = pytest.mark.deployment
+
 ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "aspose_ocr_tables_to_warehouse"
 SENSOR = "wait_for_ocr"
