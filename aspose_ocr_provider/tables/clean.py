@@ -7,20 +7,25 @@ scan, and stray empty rows or columns trail the table. Each step here fixes one 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec, combine_header_rows, detect_header_rows
+from aspose_ocr_provider.tables.header_rows import (
+    LEADING_ROWS_READ,
+    HeaderRowsSpec,
+    combine_header_rows,
+    find_header,
+)
 from aspose_ocr_provider.tables.sql_names import sql_safe_names
+
+log = logging.getLogger(__name__)
 
 HeaderSpec = Literal["first_row", "none"] | Sequence[str]
 IndexRowSpec = Literal["auto"] | bool
-
-MAX_HEADER_ROWS_READ = 4
-"""Leading rows looked at to detect a multi-row header."""
 
 SOURCE_ROW_INDEX = "source_row"
 """Name of the frame's index: the row's position in the recognised table, the header being row 1."""
@@ -108,15 +113,17 @@ def clean_table(
 
     :param rows: rows of cells, e.g. from :func:`~aspose_ocr_provider.tables.decode.parse_csv`.
     :param header: ``"first_row"`` (default) takes the first non-empty row as column names;
-        ``"none"`` names the columns ``col_1``, ``col_2``...; a list of names gives them
-        explicitly (one per column of the table).
+        ``"none"`` names the columns ``col__1``, ``col__2``...; a list of names gives them
+        explicitly (one per column of the table). A title, caption or units line above the
+        header (one filled cell over a wider table) is dropped, neither header nor data.
     :param index_row: ``"auto"`` (default) drops a leading ``0,1,2,...`` row; True always drops
         the first row; False never does (for a table whose real first row is such numbers).
     :param sanitize_names: snake_case the header text (default); False keeps it verbatim.
     :param reserved_names: names the table must not use (the load's provenance columns).
     :param header_rows: with ``header="first_row"``, how many leading rows form the header:
-        ``"auto"`` (default) finds a group header over sub-headers (then names combine both,
-        ``Sales 2025 H1``); a number fixes it (1 for a single header row).
+        ``"auto"`` (default) drops title lines and finds a group header over sub-headers (then
+        names combine both, ``Sales 2025 H1``); a number fixes it (1 for a single header row)
+        and takes the rows from the top as they are, titles included.
     """
     table = normalize_rows(rows, index_row=index_row)
     # Empty rows inside the table carry nothing; their positions still count for provenance.
@@ -125,12 +132,13 @@ def clean_table(
     header_cells: Sequence[str | None]
     if isinstance(header, str):
         if header == "first_row":
-            leading = [table[pos - 1] for pos in positions[:MAX_HEADER_ROWS_READ]]
-            count = detect_header_rows(leading) if header_rows == "auto" else header_rows
-            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                raise ValueError(f"header_rows must be 'auto' or a whole number >= 1, got {header_rows!r}.")
-            header_cells = combine_header_rows([table[pos - 1] for pos in positions[:count]])
-            positions = positions[count:]
+            layout = find_header([table[pos - 1] for pos in positions[:LEADING_ROWS_READ]], header_rows)
+            for pos in positions[: layout.titles]:
+                title = " ".join(cell for cell in table[pos - 1] if cell)
+                log.debug("Row %d (%r) is a title above the table, not a header: dropped.", pos, title)
+            start = layout.titles + layout.rows
+            header_cells = combine_header_rows([table[pos - 1] for pos in positions[layout.titles : start]])
+            positions = positions[start:]
         elif header == "none":
             header_cells = [None] * width
         else:

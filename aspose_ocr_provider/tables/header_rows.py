@@ -1,31 +1,59 @@
-"""Headers spread over several rows: a group header over sub-headers (``Sales 2025`` over ``H1``, ``H2``).
+"""Which leading rows of a recognised table are column titles, and their text combined per column.
 
-Read as one header row, such a table loads its sub-header row as data, which turns every numeric
-column under the group into text. Here the header rows are found and combined into one name per
-column (``Sales 2025 H1``), so the rows below are data again.
+Above the data a table may carry, in this order:
+
+* title, caption or units lines (``Example of Data Table 1``, ``(Rs. in '000)``): one filled cell
+  over a table of several columns. They are not column titles and not data: they are dropped.
+* the header row.
+* sub-header rows under a group header (``Sales 2025`` over ``H1``, ``H2``): taken only when they
+  look like column titles, never when they could be a row of data.
+
+Every decision rests on the shape of the table (which cells are filled, which columns hold values
+below), so every image of one layout is read the same way; a value of one image never decides it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from aspose_ocr_provider.tables.types import parse_currency, parse_decimal, parse_percent
+from aspose_ocr_provider.tables.cell_kinds import CellKind, cell_kind, is_label
 
 HeaderRowsSpec = Literal["auto"] | int
+
+Row = Sequence[str | None]
 
 MAX_HEADER_ROWS = 3
 """More stacked header rows than this are not recognised automatically (give ``header_rows=``)."""
 
+MAX_TITLE_ROWS = 2
+"""Title or units lines looked for above the header (a title and a units note, at most)."""
 
-def _is_value(cell: str | None) -> bool:
-    """Whether a cell reads as data (a number, amount or percentage), which no header cell is."""
-    if not cell:
-        return False
-    return any(parse(cell) is not None for parse in (parse_decimal, parse_currency, parse_percent))
+BODY_ROWS_READ = 8
+"""Data rows read to learn which columns hold values, when a sub-header row is in doubt."""
+
+LEADING_ROWS_READ = MAX_TITLE_ROWS + MAX_HEADER_ROWS + BODY_ROWS_READ
+"""Leading non-empty rows :func:`find_header` needs to see."""
 
 
-def _spans(row: Sequence[str | None]) -> bool:
+@dataclass(frozen=True)
+class HeaderLayout:
+    """Where the header is among a table's leading non-empty rows.
+
+    :param titles: rows above the header that are a title, caption or units line (dropped).
+    :param rows: header rows after those (combined into one name per column).
+    """
+
+    titles: int
+    rows: int
+
+
+def _filled(row: Row) -> list[str]:
+    return [cell for cell in row if cell]
+
+
+def _spans(row: Row) -> bool:
     """Whether the row has an empty cell right of a filled one: the trace of a merged header cell."""
     seen = False
     for cell in row:
@@ -36,31 +64,77 @@ def _spans(row: Sequence[str | None]) -> bool:
     return False
 
 
-def _is_sub_header(above: Sequence[str | None], row: Sequence[str | None]) -> bool:
-    """``row`` continues the header ``above``: it fills cells under a span and holds no values.
+def title_rows(rows: Sequence[Row]) -> int:
+    """How many leading ``rows`` are title, caption or units lines above the header.
 
-    It must also leave a cell empty where ``above`` has text (a header cell merged over both
-    rows, like ``Region``): a data row of plain text under a spanning header would not.
+    Such a line has one filled cell while the table has several columns, and the first row with
+    two or more filled cells below it holds no value (it is the header). A single filled cell over
+    a row of data stays: it is then the only header text the image has.
     """
-    filled = [bool(c) for c in row]
-    if not any(filled) or any(_is_value(c) for c in row):
+    width = max((len(row) for row in rows), default=0)
+    if width < 2:
+        return 0
+    for count, row in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        filled = _filled(row)
+        if len(filled) == 1:
+            continue
+        if count and len(filled) >= 2 and all(cell_kind(c) in ("text", "year") for c in filled):
+            return count
+        return 0
+    return 0
+
+
+def _body_kinds(body: Sequence[Row], width: int) -> list[CellKind]:
+    """Per column, what the data rows hold: ``value`` when most filled cells are values."""
+    kinds: list[CellKind] = []
+    for col in range(width):
+        cells = [row[col] for row in body[:BODY_ROWS_READ] if col < len(row) and row[col]]
+        values = sum(cell_kind(c) in ("value", "year") for c in cells)
+        kinds.append("empty" if not cells else "value" if values * 2 > len(cells) else "text")
+    return kinds
+
+
+def _is_sub_header(above: Row, row: Row, body: Sequence[Row]) -> bool:
+    """``row`` continues the header ``above``: short labels, no value, filling cells under a span,
+    and words over a column that holds values below (so it cannot be a row of that data)."""
+    kinds = [cell_kind(c) for c in row]
+    if all(k == "empty" for k in kinds) or any(k in ("value", "year") for k in kinds):
         return False
-    under_gap = any(f and not a for f, a in zip(filled, above, strict=False))
-    open_above = any(a and not f for f, a in zip(filled, above, strict=False))
-    return under_gap and open_above
+    if not all(is_label(c) for c in _filled(row)):
+        return False
+    if not any(k != "empty" and not a for k, a in zip(kinds, above, strict=False)):
+        return False
+    below = _body_kinds(body, len(row))
+    return any(k == "text" and b == "value" for k, b in zip(kinds, below, strict=False))
 
 
-def detect_header_rows(rows: Sequence[Sequence[str | None]]) -> int:
-    """How many of the leading ``rows`` form the header (1 when nothing suggests more)."""
+def detect_header_rows(rows: Sequence[Row]) -> int:
+    """How many of the leading ``rows`` (titles removed) form the header; 1 when nothing suggests more."""
     if not rows or not _spans(rows[0]):
         return 1
     count = 1
-    while count < min(MAX_HEADER_ROWS, len(rows) - 1) and _is_sub_header(rows[count - 1], rows[count]):
+    while count < min(MAX_HEADER_ROWS, len(rows) - 1) and _is_sub_header(
+        rows[count - 1], rows[count], rows[count + 1 :]
+    ):
         count += 1
     return count
 
 
-def combine_header_rows(rows: Sequence[Sequence[str | None]]) -> list[str | None]:
+def find_header(rows: Sequence[Row], header_rows: HeaderRowsSpec = "auto") -> HeaderLayout:
+    """Titles and header rows among the leading non-empty ``rows`` of a table.
+
+    :param header_rows: ``"auto"`` detects both; a number is taken as told: that many rows from
+        the top are the header, nothing is dropped as a title.
+    """
+    if header_rows != "auto":
+        if not isinstance(header_rows, int) or isinstance(header_rows, bool) or header_rows < 1:
+            raise ValueError(f"header_rows must be 'auto' or a whole number >= 1, got {header_rows!r}.")
+        return HeaderLayout(0, header_rows)
+    titles = title_rows(rows)
+    return HeaderLayout(titles, detect_header_rows(rows[titles:]))
+
+
+def combine_header_rows(rows: Sequence[Row]) -> list[str | None]:
     """One header text per column from stacked header rows, group text first.
 
     A group cell covers the empty cells to its right (a merged cell leaves them empty) as long as

@@ -74,7 +74,7 @@ def test_a_real_first_row_of_numbers_can_be_kept() -> None:
 def test_header_none_and_explicit_names() -> None:
     rows = parse_csv(cloud_csv(TRUTH))
     no_header = clean_table(rows, header="none")
-    assert list(no_header.frame.columns) == ["col_1", "col_2", "col_3", "col_4"]
+    assert list(no_header.frame.columns) == ["col__1", "col__2", "col__3", "col__4"]
     assert no_header.frame.values.tolist() == _expected_frame(TRUTH)
     named = clean_table(rows, header=["What", "How many", "Price", "Remarks"])
     assert list(named.frame.columns) == ["what", "how_many", "price", "remarks"]
@@ -91,15 +91,15 @@ def test_hostile_header_cells_become_unique_names_with_the_original_kept() -> No
     names, mapping = sql_safe_names(headers, reserved=["_source"])
     assert names == [
         "x_drop_table_t",
-        "col_2",
-        "col_3",
-        "col_4",
+        "col__2",
+        "col__3",
+        "col__4",
         "größe_eur",
         "qty",
-        "qty_2",
-        "col_8",
+        "qty__2",
+        "col__8",
         "col_2024",
-        "col_10",
+        "col__10",
     ]
     assert [mapping[n] for n in names] == [h or "" for h in headers]
     raw, _ = sql_safe_names(headers, sanitize=False)
@@ -109,7 +109,7 @@ def test_hostile_header_cells_become_unique_names_with_the_original_kept() -> No
 
 def test_names_clash_with_reserved_provenance_columns_are_suffixed() -> None:
     names, _ = sql_safe_names(["_source", "_SOURCE"], reserved=["_source"], sanitize=False)
-    assert names == ["_source_2", "_SOURCE_3"]
+    assert names == ["_source__3", "_SOURCE__2"]
 
 
 def test_long_names_fit_postgres_63_byte_limit_and_stay_unique() -> None:

@@ -1,0 +1,67 @@
+"""What one cell of recognised text is: a value (data) or words (which a header may be).
+
+Header detection asks this of every cell near the top of a table. A column title is words; a
+number, an amount, a date, an id such as ``#1006`` or ``INV-0042`` or an e-mail address is a value
+of some row, so a row holding one is data and such a cell never becomes part of a column name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from aspose_ocr_provider.tables.types import DATE_FORMATS, parse_currency, parse_decimal, parse_percent
+
+CellKind = Literal["empty", "year", "value", "text"]
+"""``year`` is a plain four-digit year: data in a row, but also a common column title (``2024``)."""
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ID = re.compile(r"^(?:#\s?[A-Za-z]{0,4}\d[\w/-]*|[A-Za-z]{1,6}[-/]\d[\w/-]*)$")
+_YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+
+
+def _is_date(text: str) -> bool:
+    for fmt in DATE_FORMATS:
+        try:
+            datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def is_value(text: str | None) -> bool:
+    """Whether ``text`` reads as data: a number, amount, percentage, date, id or e-mail address.
+
+    Text with digits and no letter at all (``3.787,113.71``, ``12/04``, ``(1 200)``) counts as a
+    value too: an OCR slip in a number must not make it a header word.
+    """
+    if not text:
+        return False
+    body = text.strip()
+    if not body:
+        return False
+    if any(parse(body) is not None for parse in (parse_decimal, parse_currency, parse_percent)):
+        return True
+    if _EMAIL.search(body) or _ID.match(body) or _is_date(body):
+        return True
+    return bool(_DIGIT.search(body)) and not _LETTER.search(body)
+
+
+def cell_kind(text: str | None) -> CellKind:
+    """The kind of one cell, for comparing rows by shape."""
+    if not text or not text.strip():
+        return "empty"
+    body = text.strip()
+    if _YEAR.match(body):
+        return "year"
+    return "value" if is_value(body) else "text"
+
+
+def is_label(text: str | None, *, max_words: int = 4, max_chars: int = 40) -> bool:
+    """Whether ``text`` is short enough to be a column title (sub-headers are a word or two)."""
+    body = (text or "").strip()
+    return bool(body) and len(body) <= max_chars and len(body.split()) <= max_words
