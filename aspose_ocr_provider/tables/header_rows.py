@@ -94,9 +94,26 @@ def _body_kinds(body: Sequence[Row], width: int) -> list[CellKind]:
     return kinds
 
 
+def _group_columns(row: Row) -> set[int]:
+    """Columns a merged header cell covers: the filled cell and the empty ones right of it."""
+    covered: set[int] = set()
+    owner: int | None = None
+    for col, cell in enumerate(row):
+        if cell:
+            owner = col
+        elif owner is not None:
+            covered.update((owner, col))
+    return covered
+
+
 def _is_sub_header(above: Row, row: Row, body: Sequence[Row]) -> bool:
-    """``row`` continues the header ``above``: short labels, no value, filling cells under a span,
-    and words over a column that holds values below (so it cannot be a row of that data)."""
+    """``row`` continues the header ``above``: short labels and no value, filling cells under a
+    merged cell, and each of its cells under that cell is words over a column of values.
+
+    A row of data under the span repeats the shape of the rows below it (values where they have
+    values, words where they have words), so it never passes; where the columns under the span
+    hold words, a sub-header cannot be told from data and the row is left as data.
+    """
     kinds = [cell_kind(c) for c in row]
     if all(k == "empty" for k in kinds) or any(k in ("value", "year") for k in kinds):
         return False
@@ -105,7 +122,8 @@ def _is_sub_header(above: Row, row: Row, body: Sequence[Row]) -> bool:
     if not any(k != "empty" and not a for k, a in zip(kinds, above, strict=False)):
         return False
     below = _body_kinds(body, len(row))
-    return any(k == "text" and b == "value" for k, b in zip(kinds, below, strict=False))
+    under_group = [col for col in sorted(_group_columns(above)) if col < len(row) and kinds[col] != "empty"]
+    return bool(under_group) and all(below[col] == "value" for col in under_group)
 
 
 def detect_header_rows(rows: Sequence[Row]) -> int:
