@@ -95,7 +95,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         written (case-sensitive, quoted); a part may be quoted to contain dots.
     :param aspose_ocr_conn_id: The Aspose.OCR connection to fetch results with.
     :param header: ``"first_row"`` (default): the table's first row holds the column names;
-        ``"none"``: columns are named ``col_1``, ``col_2``...; or a list of names, one per column.
+        ``"none"``: columns are named ``col__1``, ``col__2``...; or a list of names, one per column.
     :param mode: ``"idempotent"`` (default): rows are keyed by their input's identity (sha256 of
         its bytes and page): loading an input replaces the rows any earlier load of it wrote,
         whatever run wrote them, so re-runs, backfills and cleared tasks never duplicate rows;
@@ -118,8 +118,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
     :param sanitize_names: snake_case the header text into column names (default True); False
         keeps the text verbatim (always quoted).
     :param index_row: ``"auto"`` (default) drops a leading ``0,1,2,...`` row; False keeps it.
-    :param header_rows: ``"auto"`` (default) recognises a group header over sub-headers and names
-        the columns by both (``sales_2025_h1``); a number fixes how many rows form the header.
+    :param header_rows: ``"auto"`` (default) drops a title or units line above the header and
+        recognises a group header over sub-headers, naming the columns by both (``sales_2025_h1``);
+        a number fixes how many rows from the top form the header (see docs/tables.md).
     :param type_conflicts: when an image's column does not have the type the warehouse column
         already has: ``"widen"`` (default) widens the column (integer -> decimal -> text; numbers
         keep the text the image shows), ``"quarantine"`` sets the cells that do not read as the

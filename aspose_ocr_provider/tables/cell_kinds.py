@@ -21,9 +21,14 @@ _ID = re.compile(r"^(?:#\s?[A-Za-z]{0,4}\d[\w/-]*|[A-Za-z]{1,6}[-/]\d[\w/-]*)$")
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
+_WORDY_DATE = re.compile(r"\b\d{4}\b")
+"""A date written with a month name (``Mar 4, 2025``) has a four-digit year; all-digit dates
+have no letter and are values already, so only text with such a year is tried as a date."""
 
 
 def _is_date(text: str) -> bool:
+    if not _WORDY_DATE.search(text):
+        return False
     for fmt in DATE_FORMATS:
         try:
             datetime.strptime(text, fmt)
@@ -44,11 +49,13 @@ def is_value(text: str | None) -> bool:
     body = text.strip()
     if not body:
         return False
-    if any(parse(body) is not None for parse in (parse_decimal, parse_currency, parse_percent)):
-        return True
-    if _EMAIL.search(body) or _ID.match(body) or _is_date(body):
-        return True
-    return bool(_DIGIT.search(body)) and not _LETTER.search(body)
+    if not _DIGIT.search(body):
+        return bool(_EMAIL.search(body))
+    if not _LETTER.search(body):
+        return True  # every number, amount, percentage and all-digit date is here
+    if any(parse(body) is not None for parse in (parse_currency, parse_decimal, parse_percent)):
+        return True  # 12.00 EUR, USD 5
+    return bool(_EMAIL.search(body) or _ID.match(body) or _is_date(body))
 
 
 def cell_kind(text: str | None) -> CellKind:
