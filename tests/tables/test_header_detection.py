@@ -37,6 +37,7 @@ def _data(rows: list[list[str]], **options: object) -> list[list[str | None]]:
         "12%",
         "09/04/2021",
         "2021-04-09",
+        "Mar 4, 2025",
         "#1006",
         "# 42",
         "INV-0042",
