@@ -16,11 +16,16 @@ from aspose_ocr_provider.tables.types import DATE_FORMATS, parse_currency, parse
 CellKind = Literal["empty", "year", "value", "text"]
 """``year`` is a plain four-digit year: data in a row, but also a common column title (``2024``)."""
 
+DataKind = Literal["empty", "integer", "number", "date", "id", "email", "text"]
+"""Finer kinds of a cell, for telling a first row of data from a header row of dates or numbers."""
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID = re.compile(r"^(?:#\s?[A-Za-z]{0,4}\d[\w/-]*|[A-Za-z]{1,6}[-/]\d[\w/-]*)$")
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
+_PLAIN_INTEGER = re.compile(r"^\d+$")
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _WORDY_DATE = re.compile(r"\b\d{4}\b")
 """A date written with a month name (``Mar 4, 2025``) has a four-digit year; all-digit dates
 have no letter and are values already, so only text with such a year is tried as a date."""
@@ -66,6 +71,25 @@ def cell_kind(text: str | None) -> CellKind:
     if _YEAR.match(body):
         return "year"
     return "value" if is_value(body) else "text"
+
+
+def data_kind(text: str | None) -> DataKind:
+    """What kind of value a cell is (``text`` when it is words): a plain integer (``1``, ``2024``)
+    apart from other numbers, because day numbers and years are also column titles."""
+    if not text or not text.strip():
+        return "empty"
+    body = text.strip()
+    if not is_value(body):
+        return "text"
+    if _PLAIN_INTEGER.match(body):
+        return "integer"
+    if _EMAIL.search(body):
+        return "email"
+    if _NUMERIC_DATE.match(body) or (_LETTER.search(body) and _is_date(body)):
+        return "date"
+    if _ID.match(body):
+        return "id"
+    return "number"
 
 
 def is_label(text: str | None, *, max_words: int = 4, max_chars: int = 40) -> bool:

@@ -138,6 +138,13 @@ def clean_table(
                 log.debug("Row %d (%r) is a title above the table, not a header: dropped.", pos, title)
             start = layout.titles + layout.rows
             header_cells = combine_header_rows([table[pos - 1] for pos in positions[layout.titles : start]])
+            if not layout.rows:
+                header_cells = [None] * width
+                if positions[start:]:
+                    log.debug(
+                        "Row %d reads as data like the rows below it: the table has no header row.",
+                        positions[start],
+                    )
             positions = positions[start:]
         elif header == "none":
             header_cells = [None] * width

@@ -14,11 +14,12 @@ below), so every image of one layout is read the same way; a value of one image 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from aspose_ocr_provider.tables.cell_kinds import CellKind, cell_kind, is_label
+from aspose_ocr_provider.tables.cell_kinds import CellKind, DataKind, cell_kind, data_kind, is_label
 
 HeaderRowsSpec = Literal["auto"] | int
 
@@ -42,7 +43,8 @@ class HeaderLayout:
     """Where the header is among a table's leading non-empty rows.
 
     :param titles: rows above the header that are a title, caption or units line (dropped).
-    :param rows: header rows after those (combined into one name per column).
+    :param rows: header rows after those (combined into one name per column); 0 when the first
+        row is already data (the table has no header row).
     """
 
     titles: int
@@ -126,8 +128,40 @@ def _is_sub_header(above: Row, row: Row, body: Sequence[Row]) -> bool:
     return bool(under_group) and all(below[col] == "value" for col in under_group)
 
 
+_STRONG_VALUES: frozenset[DataKind] = frozenset({"number", "date", "id", "email"})
+"""Values no column title is: a plain integer or year may be one (day numbers, ``2024``)."""
+
+
+def _dominant_kinds(body: Sequence[Row], width: int) -> list[DataKind | None]:
+    """Per column, the data kind most filled cells of ``body`` share (None without a majority)."""
+    found: list[DataKind | None] = []
+    for col in range(width):
+        kinds = [data_kind(row[col]) for row in body[:BODY_ROWS_READ] if col < len(row) and row[col]]
+        if not kinds:
+            found.append(None)
+            continue
+        top, count = Counter(kinds).most_common(1)[0]
+        found.append(top if count * 2 > len(kinds) else None)
+    return found
+
+
+def is_data_row(row: Row, body: Sequence[Row]) -> bool:
+    """Whether the first row of a table is a row of data, not a header: it holds a value no title
+    is (an amount, a date, an id, an address) and every filled cell is of the kind its column
+    holds below (``#1006`` over ids, ``09/04/2021`` over dates). A header of dates over amounts
+    (``31/03/2024`` over ``1,000``) differs from its column and stays a header."""
+    kinds = [data_kind(c) for c in row]
+    if sum(k != "empty" for k in kinds) < 2 or not _STRONG_VALUES.intersection(kinds) or len(body) < 2:
+        return False
+    below = _dominant_kinds(body, len(row))
+    return all(k == "empty" or k == b for k, b in zip(kinds, below, strict=False))
+
+
 def detect_header_rows(rows: Sequence[Row]) -> int:
-    """How many of the leading ``rows`` (titles removed) form the header; 1 when nothing suggests more."""
+    """How many of the leading ``rows`` (titles removed) form the header; 1 when nothing suggests
+    more, 0 when the first row is data (:func:`is_data_row`)."""
+    if rows and is_data_row(rows[0], rows[1:]):
+        return 0
     if not rows or not _spans(rows[0]):
         return 1
     count = 1

@@ -200,3 +200,30 @@ def test_a_merged_header_under_a_title_is_found_below_it() -> None:
     table = csv_to_table(text, infer_types=False)
     assert list(table.frame.columns) == ["region", "sales_2025_h1", "sales_2025_h2", "growth"]
     assert table.frame.values.tolist() == [["North", "47,959", "64,937", "0%"]]
+
+
+# -- a table with no header row at all ----------------------------------------------------------------
+
+
+def test_look_alike_rows_without_a_header_row_are_all_data(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="aspose_ocr_provider.tables.clean"):
+        table = clean_table(WEB_ROWS)
+    assert list(table.frame.columns) == ["col__1", "col__2", "col__3", "col__4", "col__5"]
+    assert table.frame.values.tolist() == [row[:5] for row in WEB_ROWS]  # the empty icon column is trimmed
+    assert table.frame.index.tolist() == list(range(1, 16))
+    assert "Row 1 reads as data like the rows below it" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # Dates as column titles over amounts: a date is not an amount.
+        [["Item", "31/03/2024", "31/03/2023"], ["Cash", "1,000.50", "900.25"], ["Debt", "40.10", "35.00"]],
+        # Day numbers and years are column titles too.
+        [["Name", "1", "2", "3"], ["Ann", "5", "6", "7"], ["Bob", "1", "0", "2"]],
+        [["Item", "2023", "2024"], ["Cash", "100", "120"], ["Debt", "40", "35"]],
+    ],
+)
+def test_a_header_of_dates_days_or_years_stays_the_header(rows: list[list[str]]) -> None:
+    assert detect_header_rows(rows) == 1
+    assert _data(rows) == rows[1:]
