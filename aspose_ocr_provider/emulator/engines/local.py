@@ -7,6 +7,8 @@ imported when the engine is built, and a missing one is reported with the instal
 
 from __future__ import annotations
 
+import logging
+
 from aspose_ocr_provider.emulator.engines.base import Table
 from aspose_ocr_provider.emulator.engines.local_ocr import INSTALL_HINT
 from aspose_ocr_provider.models import TableSettings
@@ -20,7 +22,16 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         f"The local recognition engine needs OpenCV and RapidOCR ({exc}); install: {INSTALL_HINT}"
     ) from exc
 
-from aspose_ocr_provider.emulator.engines import local_geometry, local_ocr, local_structure, local_unruled
+from aspose_ocr_provider.emulator.engines import (
+    local_geometry,
+    local_graphics,
+    local_ocr,
+    local_structure,
+    local_unruled,
+)
+from aspose_ocr_provider.emulator.engines.local_shape import Candidate, one_per_region, why_not_a_table
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LocalTableEngine"]
 
@@ -62,16 +73,32 @@ class LocalTableEngine:
         lines = local_ocr.read_lines(gray, self.min_score)
         ink = local_geometry.binarize(gray)
         horiz, vert = local_structure.line_masks(ink)
-        grids = local_structure.find_grids(horiz, vert)
-        found: list[tuple[float, list[list[str]]]] = []
-        for grid in grids:
-            found.append((grid.top, grid.rows([w for line in lines for w in line.words])))
-        loose = [
-            local_ocr.TextLine(kept)
-            for line in lines
-            if (kept := tuple(w for w in line.words if all(g.cell_at(w.cx, w.cy) is None for g in grids)))
-        ]
+        words = [w for line in lines for w in line.words]
+        found: list[Candidate] = []
+        grids = []
+        for grid in local_structure.find_grids(horiz, vert):
+            rows = grid.rows(words)
+            why = why_not_a_table(rows)
+            if why is not None:  # a chart's gridlines, a frame round the page, one form box
+                log.debug("Left out a ruled grid at y=%d (%s).", grid.top, why)
+                continue
+            grids.append(grid)
+            found.append(Candidate((grid.xs[0], grid.ys[0], grid.xs[-1], grid.ys[-1]), rows, "ruled"))
+        text_height = local_ocr.text_height(lines, ink)
+        graphics = local_graphics.graphics_mask(ink, text_height or 12.0)
+        loose: list[local_ocr.TextLine] = []
+        for line in lines:
+            kept = []
+            for w in line.words:
+                if any(g.cell_at(w.cx, w.cy) is not None for g in grids):
+                    continue
+                if local_graphics.near_graphics(w, graphics, text_height or 12.0):
+                    log.debug("Left out %r: it labels a chart or picture beside it.", w.text)
+                    continue
+                kept.append(w)
+            if kept:
+                loose.append(local_ocr.TextLine(tuple(kept)))
         rules = local_structure.horizontal_rules(horiz)
-        found.extend(local_unruled.unruled_tables(loose, rules, local_ocr.text_height(lines, ink)))
-        found.sort(key=lambda item: item[0])
-        return [Table.of(rows) for _, rows in found]
+        for box, rows in local_unruled.unruled_tables(loose, rules, text_height):
+            found.append(Candidate(box, rows, "unruled"))
+        return [Table.of(c.rows) for c in one_per_region(found)]

@@ -6,14 +6,27 @@ empty columns cost nothing, while two columns run together or a wrapped cell spl
 do. That is **row-structure accuracy**. Whether the text inside those cells is letter-perfect is
 measured apart, as **cell exactness**, so a misread digit does not hide a good structure and the
 other way round. Both look at the non-empty ground-truth cells only.
+
+Recall is not enough: rows that are not table rows get summed, joined and reported, so
+**precision** counts what would be loaded that is not the table (``score_precision``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["RowScore", "edit_distance", "normalize", "score_rows"]
+__all__ = [
+    "Document",
+    "Precision",
+    "RowScore",
+    "edit_distance",
+    "load_documents",
+    "normalize",
+    "score_precision",
+    "score_rows",
+]
 
 MISREAD = 0.15
 """Up to this share of a cell's characters (at least one) may be misread and it is still that
@@ -99,3 +112,125 @@ def score_rows(truth: Iterable[Sequence[str]], got: Iterable[Sequence[str]]) -> 
         score.cells += len(cells)
         score.cells_exact += exact
     return score
+
+
+@dataclass
+class Precision:
+    """How much of what would be loaded is table: rows and columns, added up across images.
+
+    Each ground-truth row claims one output row (the one holding most of its cells), so a table
+    returned twice, a chart's tick labels or a title read as a row count as loaded rows that are
+    not real. Rows the ground truth marks optional (an invoice's totals under its items) are
+    neither: they are taken out of the count. A junk column is an output column that holds no
+    cell of any real or optional row.
+    """
+
+    loaded: int = 0
+    real: int = 0
+    columns: int = 0
+    junk_columns: int = 0
+
+    def add(self, other: Precision) -> None:
+        self.loaded += other.loaded
+        self.real += other.real
+        self.columns += other.columns
+        self.junk_columns += other.junk_columns
+
+    @property
+    def precision(self) -> float:
+        return self.real / self.loaded if self.loaded else 1.0
+
+
+def _claim(
+    truth: Sequence[Sequence[str]], out: Sequence[list[str]], free: set[int]
+) -> dict[int, list[str]]:
+    """Output row index -> the truth row (non-empty cells) that claims it, one to one."""
+    pairs: list[tuple[float, int, int, list[str]]] = []
+    for t, row in enumerate(truth):
+        cells = [normalize(c) for c in row if normalize(c)]
+        if not cells:
+            continue
+        for o in free:
+            matched, _ = _align(cells, out[o])
+            if matched and matched >= 0.5 * len(cells):
+                pairs.append((-matched / len(cells), t, o, cells))
+    claimed: dict[int, list[str]] = {}
+    taken: set[int] = set()
+    for _, t, o, cells in sorted(pairs, key=lambda p: p[:3]):
+        if t in taken or o in claimed:
+            continue
+        taken.add(t)
+        claimed[o] = cells
+    return claimed
+
+
+def score_precision(
+    truth: Iterable[Sequence[str]],
+    tables: Sequence[Sequence[Sequence[str]]],
+    optional: Iterable[Sequence[str]] = (),
+) -> Precision:
+    """Count the output's rows and columns that are (not) the ground truth's table.
+
+    :param truth: The ground-truth rows (header first), all tables of the image together.
+    :param tables: What would be loaded: the output tables, each a list of rows.
+    :param optional: Rows that may or may not come back (totals): neither real nor junk.
+    """
+    where = [(t, r) for t, table in enumerate(tables) for r, row in enumerate(table) if any(c.strip() for c in row)]
+    out = [[c for c in (normalize(x) for x in tables[t][r]) if c] for t, r in where]
+    real = _claim(list(truth), out, set(range(len(out))))
+    extra = _claim(list(optional), out, set(range(len(out))) - set(real))
+    score = Precision(loaded=len(out) - len(extra), real=len(real))
+    useful: set[tuple[int, int]] = set()
+    for o, cells in {**real, **extra}.items():
+        t, r = where[o]
+        for c, text in enumerate(tables[t][r]):
+            if normalize(text) and any(_same_cell(cell, normalize(text)) for cell in cells):
+                useful.add((t, c))
+    for t, table in enumerate(tables):
+        width = max((len(row) for row in table), default=0)
+        score.columns += width
+        score.junk_columns += sum(1 for c in range(width) if (t, c) not in useful)
+    return score
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of a sample set: its page images and what a reader would copy out of it."""
+
+    path: Path
+    pages: list[bytes]
+    truth: list[list[str]]
+    optional: list[list[str]]
+
+    @property
+    def kind(self) -> str:
+        """The document's kind: its name's first word (``balance_sheet_band`` -> ``balance``)."""
+        return self.path.stem.split("_", 1)[0]
+
+
+def load_documents(folder: Path) -> list[Document]:
+    """Every ``<stem>.<image or pdf>`` with a ``<stem>.csv`` beside it, sorted by name.
+
+    A PDF is rendered as the submit operator renders it; its CSV holds the rows of all its pages.
+    ``<stem>.optional.csv``, if present, holds rows that count neither for nor against.
+    """
+    from aspose_ocr_provider.emulator.engines.fixtures import IMAGE_SUFFIXES, parse_fixture_csv
+    from aspose_ocr_provider.pages import rendered_pages
+
+    def rows(csv_path: Path) -> list[list[str]]:
+        if not csv_path.is_file():
+            return []
+        return [list(r) for t in parse_fixture_csv(csv_path.read_text(encoding="utf-8")) for r in t.rows]
+
+    documents: list[Document] = []
+    if not folder.is_dir():
+        return documents
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix.lower()
+        truth_csv = path.with_suffix(".csv")
+        if suffix not in (*IMAGE_SUFFIXES, ".pdf") or not truth_csv.is_file():
+            continue
+        data = path.read_bytes()
+        pages = rendered_pages(data) if suffix == ".pdf" else [data]
+        documents.append(Document(path, pages, rows(truth_csv), rows(path.with_suffix(".optional.csv"))))
+    return documents

@@ -12,12 +12,16 @@ vertical gaps and never decides where the columns are.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from aspose_ocr_provider.emulator.engines.local_ocr import TextBox, TextLine
+from aspose_ocr_provider.emulator.engines.local_shape import why_not_a_table
+
+log = logging.getLogger(__name__)
 
 CELL_GAP = 0.8
 """Words further apart than this many box heights are two cells, not two words of one cell.
@@ -127,7 +131,26 @@ def _columns(block: list[list[_Piece]], char: float) -> list[tuple[float, float]
     """
     fullest = max(len(row) for row in block)
     voters = [row for row in block if len(row) >= 2 and len(row) >= CORE_CELLS * fullest]
-    spans = sorted((p.x0, p.x1) for row in voters for p in row)
+    full = [row for row in voters if len(row) == fullest]
+    if len(full) < 2:
+        return _merged_spans(sorted((p.x0, p.x1) for row in voters for p in row), char)
+    # The fullest lines set the columns; a shorter line (a header cell read as one with its
+    # neighbour, a total) widens one column but never joins two.
+    columns = _merged_spans(sorted((p.x0, p.x1) for row in full for p in row), char)
+    for row in voters:
+        if len(row) == fullest:
+            continue
+        for p in row:
+            hits = [i for i, (a, b) in enumerate(columns) if _overlap(p.x0, p.x1, a, b) > 0]
+            if len(hits) == 1:
+                a, b = columns[hits[0]]
+                columns[hits[0]] = (min(a, p.x0), max(b, p.x1))
+            elif not hits:
+                columns.append((p.x0, p.x1))
+    return _merged_spans(sorted(columns), char)
+
+
+def _merged_spans(spans: Sequence[tuple[float, float]], char: float) -> list[tuple[float, float]]:
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 <= columns[-1][1] + COLUMN_GAP * char:
@@ -246,8 +269,13 @@ def _char_width(lines: Sequence[TextLine], height: float) -> float:
 
 def unruled_tables(
     lines: Sequence[TextLine], rules: Sequence[Rule], text_height: float | None = None
-) -> list[tuple[float, list[list[str]]]]:
-    """Tables (with their top y) from lines of text that no ruled grid holds, top to bottom.
+) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
+    """Tables (with their box x0, y0, x1, y1) from lines of text that no ruled grid holds.
+
+    A block of text becomes a table only where it has table structure: titles, captions, units
+    notes and footnotes at its top and bottom (one cell, or text running across its columns) are
+    cut off, running text inside it splits it, and what is left must pass
+    ``local_shape.why_not_a_table``. Everything left out is logged at DEBUG with the reason.
 
     :param text_height: Height of the page's text in pixels, ink only (the boxes are padded);
         None takes 60% of the median box height.
@@ -257,18 +285,81 @@ def unruled_tables(
     height = float(np.median([line.height for line in lines]))
     char = _char_width(lines, height)
     pieces = [p for line in lines for p in _cells(line, height)]
-    tables: list[tuple[float, list[list[str]]]] = []
+    tables: list[tuple[tuple[float, float, float, float], list[list[str]]]] = []
     text_height = text_height or 0.6 * height
-    for block in _blocks(_rows(pieces, text_height), height):
-        columns = _columns(block, char)
-        if len(columns) < 2 or sum(len(row) >= 2 for row in block) < 2:
-            continue
-        split = [[part for p in row for part in _split(p, columns)] for row in block]
-        rows = _merge_rows(split, _table_rules(rules, block), text_height, char, len(columns))
-        table = [_texts(row, len(columns)) for row in rows]
-        used = [c for c in range(len(columns)) if any(r[c] for r in table)]
-        tables.append((min(p.y0 for p in block[0]), [[r[c] for c in used] for r in table]))
+    for whole in _blocks(_rows(pieces, text_height), height):
+        for block in _segments(whole, char, height):
+            columns = _columns(block, char)
+            if len(columns) < 2 or sum(len(row) >= 2 for row in block) < 2:
+                _left_out(block, "fewer than two columns or two rows of cells")
+                continue
+            split = [[part for p in row for part in _split(p, columns)] for row in block]
+            rows = _merge_rows(split, _table_rules(rules, block), text_height, char, len(columns))
+            table = [_texts(row, len(columns)) for row in rows]
+            used = [c for c in range(len(columns)) if any(r[c] for r in table)]
+            table = [[r[c] for c in used] for r in table]
+            why = why_not_a_table(table)
+            if why is not None:
+                _left_out(block, why)
+                continue
+            box = (
+                min(p.x0 for row in block for p in row),
+                min(p.y0 for p in block[0]),
+                max(p.x1 for row in block for p in row),
+                max(p.y1 for p in block[-1]),
+            )
+            tables.append((box, table))
     return tables
+
+
+PROSE_GAP = 0.5
+"""Words closer than this many box heights are set as running text (a space), not as two cells."""
+
+
+def _crossing(row: list[_Piece], columns: Sequence[tuple[float, float]], height: float) -> tuple[bool, bool]:
+    """(does a piece of ``row`` run across a column boundary, is it running text doing so)."""
+    crossing = prose = False
+    for piece in row:
+        parts = _split(piece, columns)
+        if len(parts) < 2:
+            continue
+        crossing = True
+        gaps = [b.words[0].x0 - a.words[-1].x1 for a, b in itertools.pairwise(parts)]
+        prose = prose or (len(piece.words) >= 3 and min(gaps) < PROSE_GAP * height)
+    return crossing, prose
+
+
+def _segments(block: list[list[_Piece]], char: float, height: float) -> list[list[list[_Piece]]]:
+    """The table-like runs of a block: split at lines of running text that cross its columns,
+    each run stripped of the lines at its top and bottom that hold one cell, or two running
+    across its columns (a title, a caption, a units note such as ``(Rs. in '000)``, a footnote,
+    a page number); a header whose two titles were read as one keeps its other cells."""
+    columns = _columns(block, char)
+    if len(columns) < 2:
+        return [block]
+    flags = [_crossing(row, columns, height) for row in block]
+    runs: list[list[int]] = [[]]
+    for i, (_crosses, prose) in enumerate(flags):
+        if prose:
+            _left_out([block[i]], "running text across the columns")
+            runs.append([])
+        else:
+            runs[-1].append(i)
+    out: list[list[list[_Piece]]] = []
+    for run in runs:
+        while run and (len(block[run[0]]) < 2 or (flags[run[0]][0] and len(block[run[0]]) < 3)):
+            _left_out([block[run.pop(0)]], "a title, caption or note above the table")
+        while run and (len(block[run[-1]]) < 2 or (flags[run[-1]][0] and len(block[run[-1]]) < 3)):
+            _left_out([block[run.pop()]], "a note or footer below the table")
+        if run:
+            out.append([block[i] for i in run])
+    return out
+
+
+def _left_out(block: list[list[_Piece]], why: str) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        text = " / ".join(" | ".join(p.text for p in row) for row in block)
+        log.debug("Left out as no table (%s): %s", why, text[:200])
 
 
 def _texts(row: list[_Piece], n_columns: int) -> list[str]:
