@@ -314,6 +314,8 @@ def unruled_tables(
 
 PROSE_GAP = 0.5
 """Words closer than this many box heights are set as running text (a space), not as two cells."""
+SPACE_SPREAD = 1.6
+"""A gap up to this many times a line's median word space is still an ordinary space."""
 
 
 def _crossing(row: list[_Piece], columns: Sequence[tuple[float, float]], height: float) -> tuple[bool, bool]:
@@ -324,8 +326,14 @@ def _crossing(row: list[_Piece], columns: Sequence[tuple[float, float]], height:
         if len(parts) < 2:
             continue
         crossing = True
-        gaps = [b.words[0].x0 - a.words[-1].x1 for a, b in itertools.pairwise(parts)]
-        prose = prose or (len(piece.words) >= 3 and min(gaps) < PROSE_GAP * height)
+        if len(piece.words) < 3:
+            continue
+        cuts = [b.words[0].x0 - a.words[-1].x1 for a, b in itertools.pairwise(parts)]
+        spaces = [b.x0 - a.x1 for part in parts for a, b in itertools.pairwise(part.words)]
+        # Running text crosses a column boundary at an ordinary space; a header cell read as one
+        # with its neighbour ("Q2 2025 Change") leaves a wider gap there than between its words.
+        ordinary = max(SPACE_SPREAD * float(np.median(spaces)), 1.0) if spaces else PROSE_GAP * height
+        prose = prose or min(cuts) <= min(ordinary, PROSE_GAP * height)
     return crossing, prose
 
 
