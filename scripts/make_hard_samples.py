@@ -14,7 +14,16 @@ the document's kind, which the bench reports on.
 Fonts: ``apt-get install fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-dkg-handwriting``
 (``.ci/run`` installs them when missing).
 
-Usage: ``python scripts/make_hard_samples.py [OUT_DIR]`` (default: bench/hard_samples).
+Pages with text and graphics around their tables (issue 24) were added to measure precision: a
+report PDF with a chart (vector text drawn by matplotlib), a balance sheet with a units note over
+a dark header band, a statistical bulletin (two-column text, grey header band, light rules, a
+chart beside the table, footnotes), a memo with bullets, a slide, a phone photo and a chart alone.
+``<stem>.optional.csv`` lists rows a reader may or may not take for table rows (totals).
+
+``--holdout`` draws the held-out pages instead (bench/holdout_samples): layouts drawn after the
+engine was tuned, to estimate how it does on documents nobody tuned it for.
+
+Usage: ``python scripts/make_hard_samples.py [--holdout] [OUT_DIR]`` (default: bench/hard_samples).
 """
 
 from __future__ import annotations
@@ -926,9 +935,111 @@ PRECISION_MAKERS = (report_pdf, balance_band, statistical_report, bullets_page, 
 """Pages with text and graphics around their tables, tuned against for precision (issue 24)."""
 
 
+# --- Held out (issue 24): drawn after the engine was tuned, never tuned against -----------------
+
+def holdout_price_report(out: Path) -> None:
+    """An energy price report page: a pie chart above, a table with a grey band and zebra rows
+    below, a sidebar of notes in small type to its right, a footer."""
+    img = Image.new("RGB", (1654, 2339), "white")
+    d = ImageDraw.Draw(img)
+    f, fb, small = font("sans", 27), font("sans-bold", 27), font("sans", 21)
+    d.text((130, 110), "Household energy prices - March 2026", font=font("sans-bold", 44), fill=INK)
+    d.text((130, 175), "Prices per kWh including taxes; survey of 14 suppliers.", font=f, fill=GREY)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), dpi=130)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.pie([41, 27, 18, 14], labels=["Energy", "Network", "Taxes", "Levies"], autopct="%1.0f%%")
+    ax.set_title("What a kWh pays for")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=130)
+    with Image.open(io.BytesIO(buf.getvalue())) as pie:
+        img.paste(pie.convert("RGB"), (130, 260))
+    cols = [Column(150, 380), Column(560, 200, "right"), Column(790, 200, "right"), Column(1020, 160, "right")]
+    rows = [
+        ["Supplier", "Base EUR/kWh", "Green EUR/kWh", "Change %"],
+        ["Nordwerk Energie", "0.312", "0.334", "-2.1"],
+        ["Stadtwerke Alsen", "0.298", "0.319", "-0.7"],
+        ["Rheinstrom", "0.327", "0.341", "1.2"],
+        ["Havel Power", "0.305", "0.305", "0.0"],
+        ["Sudlicht", "0.289", "0.312", "-3.4"],
+        ["Bergmann & Sohn", "0.334", "0.352", "2.6"],
+    ]
+    y = 860
+    d.rectangle((130, y, 1200, y + 64), fill=(215, 218, 222))
+    for text, col in zip(rows[0], cols, strict=True):
+        put(d, col, y + 17, text, fb)
+    y = draw_rows(d, cols, rows[1:], y + 64, f, pad=16, zebra=(242, 243, 245), rule_x=(130, 1200), wrap_cells=False)
+    d.line((130, y, 1200, y), fill=(190, 190, 190), width=2)
+    for i, line in enumerate(wrap("Notes. Base is the supplier's standard tariff; green is its "
+                                  "certified renewable tariff. Change is against February.", small, 320)):
+        d.text((1260, 880 + i * 30), line, font=small, fill=GREY)
+    d.text((130, y + 40), "Source: price survey of the consumer office.", font=small, fill=GREY)
+    d.text((780, 2230), "- 5 -", font=small, fill=GREY)
+    save(out, "holdout_energy_prices", img, rows)
+
+
+def holdout_minutes(out: Path) -> None:
+    """Meeting minutes: numbered paragraphs, a short action table ruled at top and bottom only,
+    a signature line and a two-column list of attendees that is not a table of data."""
+    img = Image.new("RGB", (1240, 1754), "white")
+    d = ImageDraw.Draw(img)
+    f, fb = font("serif", 23), font("serif-bold", 23)
+    d.text((100, 90), "Minutes of the facilities committee", font=font("serif-bold", 34), fill=INK)
+    d.text((100, 140), "Held on 4 February 2026 in room 3.02", font=f, fill=GREY)
+    paras = ["1. The chair opened the meeting at 14:00 and the minutes of the last meeting were approved "
+             "without changes.",
+             "2. The heating contract runs out in June; three offers were received and are compared "
+             "in the table below."]
+    y = 210
+    for para in paras:
+        for line in wrap(para, f, 1040):
+            d.text((100, y), line, font=f, fill=INK)
+            y += 32
+        y += 18
+    cols = [Column(110, 330), Column(470, 200, "right"), Column(700, 180, "right"), Column(910, 220)]
+    rows = [
+        ["Offer", "Price per year", "Term years", "Response time"],
+        ["ThermoServ GmbH", "18,400", "3", "4 hours"],
+        ["Kessel & Partner", "16,950", "5", "next day"],
+        ["Warmhaus AG", "19,100", "2", "2 hours"],
+    ]
+    y += 20
+    d.line((100, y, 1140, y), fill=INK, width=2)
+    y = draw_rows(d, cols, rows[:1], y + 4, fb, pad=10, wrap_cells=False)
+    d.line((100, y, 1140, y), fill=INK, width=1)
+    y = draw_rows(d, cols, rows[1:], y + 4, f, pad=10, wrap_cells=False)
+    d.line((100, y, 1140, y), fill=INK, width=2)
+    y += 40
+    for line in wrap("3. The committee chose Kessel & Partner; the office will sign the contract "
+                     "before the end of March.", f, 1040):
+        d.text((100, y), line, font=f, fill=INK)
+        y += 32
+    y += 40
+    d.text((100, y), "Present:", font=fb, fill=INK)
+    for i, (a, b) in enumerate([("A. Fischer (chair)", "D. Meyer"), ("B. Schulz", "E. Wagner"),
+                                ("C. Koch", "F. Becker (minutes)")]):
+        d.text((260, y + i * 34), a, font=f, fill=INK)
+        d.text((640, y + i * 34), b, font=f, fill=INK)
+    d.text((100, 1640), "Page 1 of 1", font=font("serif", 18), fill=GREY)
+    save(out, "holdout_minutes", img, rows)
+
+
+HOLDOUT_DIR = Path(__file__).resolve().parents[1] / "bench" / "holdout_samples"
+HOLDOUT_MAKERS = (holdout_price_report, holdout_minutes)
+
+
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else OUT_DIR
-    makers = MAKERS + PRECISION_MAKERS
+    """Draw the harder set into OUT_DIR, or with ``--holdout`` the held-out pages into theirs."""
+    holdout = "--holdout" in argv
+    args = [a for a in argv if a != "--holdout"]
+    out = Path(args[0]) if args else HOLDOUT_DIR if holdout else OUT_DIR
+    makers = HOLDOUT_MAKERS if holdout else MAKERS + PRECISION_MAKERS
     for make in makers:
         make(out)
     print(f"Wrote {len(makers)} documents with ground truth to {out}")

@@ -9,6 +9,7 @@ import pytest
 
 from aspose_ocr_provider.emulator.engines.base import Table
 from aspose_ocr_provider.emulator.engines.fixtures import parse_fixture_csv
+from aspose_ocr_provider.emulator.engines.local_accuracy import Document, load_documents
 from aspose_ocr_provider.sample_data import iter_samples, sample_dir
 
 pytest.importorskip("rapidocr", reason="needs the 'local' extra")
@@ -31,8 +32,13 @@ HARD_SAMPLES = Path(__file__).resolve().parents[2] / "bench" / "hard_samples"
 
 
 def hard_samples() -> list[tuple[Path, Path]]:
-    """(image, ground-truth csv) of every document in the harder set."""
+    """(image, ground-truth csv) of every image in the harder set."""
     return list(iter_samples(HARD_SAMPLES))
+
+
+def hard_documents() -> list[Document]:
+    """Every document of the harder set (images and PDFs) with its pages and ground truth."""
+    return load_documents(HARD_SAMPLES)
 
 
 def exact_rate(truth: Sequence[Table], got: Sequence[Sequence[Sequence[str]]]) -> float:

@@ -4,11 +4,14 @@ with the fonts .ci/run installs: the committed ground truth cannot drift from th
 from __future__ import annotations
 
 import importlib.util
+import io
 import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from aspose_ocr_provider.pages import rendered_pages
 
 from .conftest import HARD_SAMPLES, hard_samples
 
@@ -27,7 +30,14 @@ def test_generator_redraws_the_committed_set(tmp_path: Path, monkeypatch: pytest
         pytest.fail(str(exc))
     redrawn = sorted(p.name for p in tmp_path.iterdir())
     assert redrawn == sorted(p.name for p in HARD_SAMPLES.iterdir() if p.is_file())
-    for image, truth in hard_samples():
+    for truth in HARD_SAMPLES.glob("*.csv"):  # ground truth and optional rows
         assert (tmp_path / truth.name).read_text(encoding="utf-8") == truth.read_text(encoding="utf-8")
+    for image, _ in hard_samples():
         with Image.open(image) as committed, Image.open(tmp_path / image.name) as drawn:
             assert drawn.size == committed.size
+    for pdf in HARD_SAMPLES.glob("*.pdf"):  # vector pages: same page count and rendered size
+        committed_pages, drawn_pages = rendered_pages(pdf.read_bytes()), rendered_pages((tmp_path / pdf.name).read_bytes())
+        assert len(drawn_pages) == len(committed_pages)
+        for a, b in zip(committed_pages, drawn_pages, strict=True):
+            with Image.open(io.BytesIO(a)) as committed, Image.open(io.BytesIO(b)) as drawn:
+                assert drawn.size == committed.size

@@ -1,0 +1,66 @@
+"""What must NOT come back as a table, end to end through the emulator's HTTP API (local engine):
+a chart, the units note over a balance sheet, a data value in a header cell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from aspose_ocr_provider.emulator.engines.local_accuracy import Document
+from aspose_ocr_provider.emulator.testing import run_emulator
+from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+from aspose_ocr_provider.models import TableSettings, TaskStatus
+from aspose_ocr_provider.tables.clean import is_index_row
+from aspose_ocr_provider.tables.decode import decode_result_rows
+
+from .conftest import RECOGNITION_TIMEOUT, hard_documents
+
+CONN_ID = "aspose_ocr_precision"
+BY_STEM = {d.path.stem: d for d in hard_documents()}
+
+
+@pytest.fixture(scope="module")
+def read(local_engine) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
+    """Send a document's pages through the HTTP API; its tables (index rows dropped) come back."""
+    with run_emulator(engine=local_engine, pending_polls=0, processing_polls=0) as emu, pytest.MonkeyPatch.context() as mp:
+        mp.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", emu.airflow_conn_json())
+        hook = AsposeOcrHook(aspose_ocr_conn_id=CONN_ID)
+
+        def tables_of(document: Document) -> list[list[list[str]]]:
+            tables = []
+            for page in document.pages:
+                task_id = hook.submit_table(page, TableSettings())
+                emu.wait_idle(timeout=RECOGNITION_TIMEOUT)
+                result = hook.get_result(task_id)
+                assert result.task_status is TaskStatus.COMPLETED, result.messages
+                tables += [[list(r) for r in rows if not is_index_row(r)] for rows in decode_result_rows(result)]
+            return tables
+
+        yield tables_of
+
+
+def test_a_chart_alone_yields_no_table(read) -> None:  # type: ignore[no-untyped-def]
+    assert read(BY_STEM["chart_votes"]) == []
+
+
+@pytest.mark.parametrize("stem", ["report_water_pdf", "statistical_bulletin", "slide_results"])
+def test_a_chart_beside_a_table_adds_nothing_to_it(read, stem: str) -> None:  # type: ignore[no-untyped-def]
+    """The page's one table comes back with exactly its own rows and columns: no tick labels,
+    category names, legend entries, captions or body text."""
+    document = BY_STEM[stem]
+    tables = read(document)
+    assert len(tables) == 1, tables
+    assert len(tables[0]) == len(document.truth), tables
+    assert {len(row) for row in tables[0]} == {len(document.truth[0])}, tables
+
+
+def test_balance_sheet_is_one_table_headed_by_its_column_titles_only(read) -> None:  # type: ignore[no-untyped-def]
+    document = BY_STEM["balance_sheet_band"]
+    tables = read(document)
+    assert len(tables) == 1, tables
+    header = tables[0][0]
+    assert header == ["Particulars", "Schedule", "As on 31.03.2025", "As on 31.03.2024"]
+    everything = " ".join(cell for row in tables[0] for cell in row)
+    assert "Rs." not in everything and "Balance Sheet" not in everything
+    assert tables[0][1:] == [[c for c in row] for row in document.truth[1:]]
