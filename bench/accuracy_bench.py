@@ -135,9 +135,10 @@ class Figures:
 
     def cells(self) -> str:
         recall = f"{self.rows.row_accuracy:.1%}" if self.rows.rows else "n/a"
+        exact = f"{self.rows.exactness:.1%}" if self.rows.cells else "n/a"
         return (
             f" {recall:>7} {self.loaded.precision:>7.1%} {self.loaded.real:>4}/{self.loaded.loaded:<4}"
-            f" {self.loaded.junk_columns:>4} {self.rows.exactness:>7.1%} {self.seconds / max(self.pages, 1):>7.2f}"
+            f" {self.loaded.junk_columns:>4} {exact:>7} {self.seconds / max(self.pages, 1):>7.2f}"
         )
 
     def meets(self, target: float) -> bool:
