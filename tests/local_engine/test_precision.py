@@ -3,6 +3,7 @@ a chart, the units note over a balance sheet, a data value in a header cell."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -64,3 +65,12 @@ def test_balance_sheet_is_one_table_headed_by_its_column_titles_only(read) -> No
     everything = " ".join(cell for row in tables[0] for cell in row)
     assert "Rs." not in everything and "Balance Sheet" not in everything
     assert tables[0][1:] == [[c for c in row] for row in document.truth[1:]]
+
+
+def test_what_was_left_out_is_logged_with_the_reason(local_engine, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    document = BY_STEM["balance_sheet_band"]
+    with caplog.at_level(logging.DEBUG, logger="aspose_ocr_provider.emulator.engines"):
+        local_engine.recognize(document.pages[0], TableSettings())
+    left_out = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Left out")]
+    assert any("title, caption or note above the table" in m and "(Rs. in '000)" in m for m in left_out), left_out
+    assert any("Balance Sheet as on 31st March 2025" in m for m in left_out), left_out
