@@ -44,6 +44,15 @@ try:  # Airflow >= 3.1: the async variant a triggerer must use (no blocking supe
 except ImportError:  # Airflow 3.0
     amask_secret = None
 
+HITLOperator: Any
+try:  # Airflow >= 3.1: human-in-the-loop tasks ("Required actions" in the UI).
+    from airflow.providers.standard.operators.hitl import HITLOperator
+
+    HITL_AVAILABLE = True
+except Exception:  # Airflow 3.0: the standard provider refuses the import (an optional-feature error)
+    HITLOperator = None
+    HITL_AVAILABLE = False
+
 SUPERVISOR_LOCK = threading.RLock()
 """Held around every call this package makes to the task supervisor from a task process.
 
@@ -58,6 +67,7 @@ __all__ = [
     "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
+    "HITL_AVAILABLE",
     "SUPERVISOR_LOCK",
     "AirflowNotFoundException",
     "AirflowSensorTimeout",
@@ -70,6 +80,7 @@ __all__ = [
     "BaseSensorOperator",
     "Connection",
     "Context",
+    "HITLOperator",
     "ObjectStoragePath",
     "PokeReturnValue",
     "Variable",

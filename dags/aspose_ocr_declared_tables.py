@@ -13,9 +13,16 @@ the scans' headers look like:
    writes `invoices` and `stock` in one transaction. A cell that does not read (`12,5O`), a
    header no column accepts, or a table of neither kind goes to `ocr_quarantine` with its image,
    row, text and reason; the other rows load. A re-run of a DAG run replaces its own rows.
+4. **review** (Airflow 3.1+) asks a person, under "Required actions" in the Airflow UI, about
+   every withheld row still waiting: they type the values the image shows (`12.50`) or reject
+   the row. Corrections are checked against the declared types and loaded with the row's
+   provenance; the records are marked resolved or rejected. Unanswered after `review_hours`
+   hours, the step ends without failing the run and the rows wait for the next run's review.
+   No withheld row, no question. On Airflow 3.0 (no human-in-the-loop tasks) the DAG runs
+   without this step.
 
-Query what was set aside: `SELECT source, source_row, column_name, raw_text, reason FROM
-ocr_quarantine ORDER BY source, source_row`.
+Query what was set aside: `SELECT source, source_row, column_name, raw_text, reason, resolution
+FROM ocr_quarantine ORDER BY source, source_row`.
 
 Connections (environment variables shown; the UI or a secrets backend work the same way):
 
@@ -27,17 +34,30 @@ Connections (environment variables shown; the UI or a secrets backend work the s
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 
+import airflow
 from airflow.sdk import Param, dag
 
+from aspose_ocr_provider.compat import HITL_AVAILABLE
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
+from aspose_ocr_provider.operators.review import AsposeOcrQuarantineReviewOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sample_data import sample_dir
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
 from aspose_ocr_provider.tables.schema import Column, TableSchema
 
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
+QUARANTINE_TABLE = "ocr_quarantine"
+
+if not HITL_AVAILABLE:
+    NO_REVIEW = (
+        f"aspose_ocr_declared_tables: Airflow {airflow.__version__} has no human-in-the-loop tasks "
+        f"(Airflow 3.1+), so this DAG runs without its review step; withheld rows wait in {QUARANTINE_TABLE}."
+    )
+    logging.getLogger(__name__).warning(NO_REVIEW)
+    __doc__ = f"{__doc__}\n**Note:** {NO_REVIEW}\n"
 
 # The warehouse tables, as the data team wants them. Aliases are the header texts each column
 # accepts besides its name; required columns decide which layout a recognised table is.
@@ -101,6 +121,14 @@ STOCK = TableSchema(
             title="Language",
             description="Language of the text in the images, as Aspose.OCR names it (English, German...).",
         ),
+        "review_hours": Param(
+            20,
+            type="number",
+            exclusiveMinimum=0,
+            title="Review time limit (hours)",
+            description="How long the review step waits for a person's answers (Airflow 3.1+); then the "
+            "run succeeds and the withheld rows wait for the next run's review.",
+        ),
     },
     tags=["aspose-ocr", "example"],
     doc_md=__doc__,
@@ -138,11 +166,23 @@ def aspose_ocr_declared_tables() -> None:
         schemas=[INVOICES, STOCK],
         # What fits neither, or does not parse, is set aside with its reason; the rest loads.
         on_bad_data="quarantine",
-        quarantine_table="ocr_quarantine",
+        quarantine_table=QUARANTINE_TABLE,
         mode="idempotent",
     )
 
     wait_for_ocr >> load
+
+    if HITL_AVAILABLE:
+        review = AsposeOcrQuarantineReviewOperator(
+            task_id="review",
+            conn_id="{{ params.warehouse_conn_id }}",
+            schemas=[INVOICES, STOCK],
+            quarantine_table=QUARANTINE_TABLE,
+            # Seconds, rendered per run from the hours the run was given.
+            response_timeout="{{ params.review_hours * 3600 }}",
+            subject="Correct the invoice and stock values OCR could not read",
+        )
+        load >> review
 
 
 aspose_ocr_declared_tables()

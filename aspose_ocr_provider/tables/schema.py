@@ -9,7 +9,7 @@ being loaded wrong. Several declarations route each recognised table to the tabl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,21 +194,14 @@ def apply_schema(schema: TableSchema, table: CleanTable, origin: CellOrigin) -> 
         parse = column.parser()
         source_name = by_column.get(column.name)
         for row, cell in zip(cells.index, cells[source_name] if source_name else _nones(cells), strict=True):
-            if cell is None or (isinstance(cell, float) and pd.isna(cell)) or str(cell).strip() == "":
-                if column.required:
-                    bad_rows.setdefault(row, []).append((column, "required value missing", None, ""))
-                values[column.name].append(None)
-                continue
             try:
-                values[column.name].append(parse(str(cell)))
-            except (CellError, ValueError, TypeError) as exc:
-                reason = str(exc) or f"{cell!r} does not parse as {column.type}"
-                bad_rows.setdefault(row, []).append((column, reason, str(cell), header_of[source_name or ""]))
+                values[column.name].append(read_cell(column, cell, parse))
+            except CellError as exc:
+                raw = None if _blank(cell) else str(cell)
+                header = header_of[source_name or ""] if raw is not None else ""
+                bad_rows.setdefault(row, []).append((column, str(exc), raw, header))
                 values[column.name].append(None)
-    frame = pd.DataFrame(
-        {c.name: pd.Series(values[c.name], index=cells.index, dtype=_dtype(c)) for c in schema.columns},
-        index=cells.index,
-    )
+    frame = typed_frame(schema, values, cells.index)
     for row, problems in bad_rows.items():
         text = row_text(cells, row, table.columns)
         for column, reason, raw, header in problems:
@@ -227,6 +220,38 @@ def apply_schema(schema: TableSchema, table: CleanTable, origin: CellOrigin) -> 
     if bad_rows:
         frame = frame.drop(index=list(bad_rows))
     return SchemaTable(schema, frame, records)
+
+
+def read_cell(column: Column, cell: Any, parse: CellParser | None = None) -> Any:
+    """The typed value of one cell of ``column`` (None for an empty one): the one rule a load
+    and a person's correction of a withheld row are both held to.
+
+    :param parse: ``column.parser()``, when the caller reads many cells of the column.
+    :raises CellError: the cell does not read as the column's type, or a required cell is empty;
+        the message is the reason a person reads.
+    """
+    if _blank(cell):
+        if column.required:
+            raise CellError("required value missing")
+        return None
+    try:
+        return (parse or column.parser())(str(cell))
+    except CellError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise CellError(str(exc) or f"{cell!r} does not parse as {column.type}") from exc
+
+
+def typed_frame(schema: TableSchema, values: Mapping[str, Sequence[Any]], index: Any) -> pd.DataFrame:
+    """Parsed values (``{column: values}``) as a frame in the declared columns and dtypes."""
+    return pd.DataFrame(
+        {c.name: pd.Series(list(values[c.name]), index=index, dtype=_dtype(c)) for c in schema.columns},
+        index=index,
+    )
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, float) and pd.isna(cell)) or str(cell).strip() == ""
 
 
 def _nones(frame: pd.DataFrame) -> Iterable[None]:

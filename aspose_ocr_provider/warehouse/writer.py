@@ -561,6 +561,12 @@ class StreamedLoad:
         self._done = False
 
     @property
+    def cursor(self) -> Any:
+        """The load's cursor, inside the ``with`` block: statements run on it commit or roll back
+        with the load's rows."""
+        return self._cur
+
+    @property
     def streams(self) -> bool:
         """Whether chunks can be held before the end on this connection's database."""
         return self.writers[0].dialect.spool_sql is not None
