@@ -191,15 +191,15 @@ class AsposeOcrQuarantineReviewOperator(_Base):
 
         columns = {s.table: {c.name: c for c in s.columns} for s in self.schemas}
         fields: dict[str, Any] = {}
+        # No form sections: the UI repeats the question's text above each one.
         for number, row in enumerate(rows, start=1):
-            section = f"Row {number}: {row.describe()} ({row.target_table})"
             fields[decision_field(row)] = Param(
                 CORRECT,
                 type="string",
                 enum=list(DECISIONS),
                 values_display=DECISIONS,
                 title=f"Row {number}: what to do",
-                section=section,
+                description=row.describe(),
             )
             for problem in row.problems:
                 column = columns[row.target_table].get(problem.column)
@@ -209,7 +209,6 @@ class AsposeOcrQuarantineReviewOperator(_Base):
                     type=["string", "null"],
                     title=f"Row {number}: {problem.column} ({kind})",
                     description=f"Recognised {problem.raw_text!r}: {problem.reason}",
-                    section=section,
                 )
         self.params = ParamsDict(fields)
         self.body = question_body(rows, columns, waiting, self.quarantine_table)

@@ -1,0 +1,3 @@
+from tests.fixtures.warehouses import warehouse
+
+__all__ = ["warehouse"]
