@@ -223,12 +223,9 @@ class AsposeOcrQuarantineReviewOperator(_Base):
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"The answer to {key!r} must be text, got {type(value).__name__}.")
 
-    def process_trigger_event_error(self, event: dict[str, Any]) -> None:
-        if event.get("error_type") == "timeout":
-            return  # execute_complete reports it; the rows simply keep waiting
-        super().process_trigger_event_error(event)
-
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        # Unanswered in time: the 3.3 scheduler and the 3.1/3.2 trigger both send a timeout error
+        # (no defaults are set, so no default answer is ever applied); the rows keep waiting.
         if event.get("error_type") == "timeout" or event.get("timedout"):
             self.log.warning(
                 "No answer within %s: every withheld row stays in %s and the next review asks again.",
