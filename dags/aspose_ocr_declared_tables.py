@@ -51,6 +51,21 @@ from aspose_ocr_provider.tables.schema import Column, TableSchema
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 QUARANTINE_TABLE = "ocr_quarantine"
 
+REVIEW_PARAMS = (
+    {
+        "review_hours": Param(
+            20,
+            type="number",
+            exclusiveMinimum=0,
+            title="Review time limit (hours)",
+            description="How long the review step waits for a person's answers; then the run succeeds "
+            "and the withheld rows wait for the next run's review.",
+        )
+    }
+    if HITL_AVAILABLE
+    else {}
+)
+
 if not HITL_AVAILABLE:
     NO_REVIEW = (
         f"aspose_ocr_declared_tables: Airflow {airflow.__version__} has no human-in-the-loop tasks "
@@ -121,14 +136,8 @@ STOCK = TableSchema(
             title="Language",
             description="Language of the text in the images, as Aspose.OCR names it (English, German...).",
         ),
-        "review_hours": Param(
-            20,
-            type="number",
-            exclusiveMinimum=0,
-            title="Review time limit (hours)",
-            description="How long the review step waits for a person's answers (Airflow 3.1+); then the "
-            "run succeeds and the withheld rows wait for the next run's review.",
-        ),
+        # Only where the review step exists (Airflow 3.1+).
+        **REVIEW_PARAMS,
     },
     tags=["aspose-ocr", "example"],
     doc_md=__doc__,

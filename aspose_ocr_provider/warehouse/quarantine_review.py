@@ -24,7 +24,6 @@ from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS
 from aspose_ocr_provider.tables.schema import TableSchema, typed_frame
 from aspose_ocr_provider.tables.withheld_rows import Problem, WithheldRow, corrected_row
 from aspose_ocr_provider.warehouse.batch import TableBatch
-from aspose_ocr_provider.warehouse.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.warehouse.writer import StreamedLoad, TableWriter, Target
 
 log = logging.getLogger(__name__)
@@ -282,9 +281,8 @@ def _mark(
     note: str | None = None,
 ) -> None:
     """Write the answer into each of the row's quarantine records (one per problem cell)."""
-    dialect: SqlDialect = dialect_for(getattr(quarantine.hook, "dialect_name", None))
-    q, ph = dialect.quote, quarantine.placeholder
-    stamp: Any = answered_at.isoformat() if dialect.name == "sqlite" else answered_at
+    q, ph = quarantine.dialect.quote, quarantine.placeholder
+    stamp: Any = answered_at.isoformat() if quarantine.dialect.name == "sqlite" else answered_at
     sets = ", ".join(f"{q(c)} = {ph}" for c in RESOLUTION_COLUMNS)
     for problem in row.problems:
         value = answer.values.get(problem.column) if answer.decision == "correct" else None
