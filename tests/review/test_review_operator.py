@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not HITL_AVAILABLE, reason="human-in-the-loop ta
 INVOICES = TableSchema("invoices", [Column("item", required=True), Column("unit_price", "decimal")])
 
 
-def run_review(tmp_path: Path, **kwargs: Any) -> tuple[str, str | None]:
+def run_review(**kwargs: Any) -> tuple[str, str | None]:
     """A DAG of the review step alone, run with dag.test(); (run state, review state)."""
     from airflow.sdk import DAG
 
@@ -33,12 +33,10 @@ def run_review(tmp_path: Path, **kwargs: Any) -> tuple[str, str | None]:
     return str(run.state), ti.state
 
 
-def test_nothing_waiting_no_question_the_step_succeeds_at_once(
-    airflow_db: Path, warehouse: Warehouse, tmp_path: Path
-) -> None:
+def test_nothing_waiting_no_question_the_step_succeeds_at_once(airflow_db: Path, warehouse: Warehouse) -> None:
     # No quarantine table at all, then one holding only records that are not rows to correct
     # (a table of neither layout) or that were answered already.
-    assert run_review(tmp_path) == ("success", "success")
+    assert run_review() == ("success", "success")
     warehouse.execute(
         "CREATE TABLE ocr_quarantine (target_table TEXT, source TEXT, sha256 TEXT, page INTEGER, "
         "ocr_task_id TEXT, source_table INTEGER, source_row INTEGER, column_name TEXT, header_text TEXT, "
@@ -47,7 +45,7 @@ def test_nothing_waiting_no_question_the_step_succeeds_at_once(
         "INSERT INTO ocr_quarantine (target_table, source, source_row, column_name, raw_text, reason, resolution) "
         "VALUES ('invoices', 'b.png', 2, 'unit_price', '12,5O', 'not a number', 'resolved')",
     )
-    assert run_review(tmp_path) == ("success", "success")
+    assert run_review() == ("success", "success")
 
 
 def test_the_question_shows_ocr_text_as_text() -> None:
