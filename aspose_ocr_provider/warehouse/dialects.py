@@ -30,6 +30,9 @@ class SqlDialect:
     ROLLBACK. None where the writer does not stream (every row is then held until the end)."""
     date_to_timestamp_sql: str = "CAST({column} AS {type})"
     """A date column's values as the timestamps a widened column holds (midnight)."""
+    create_view_sql: str | None = None
+    """Makes ``{view}`` as ``{query}``, doing nothing harmful when it exists (it is made with every
+    load that writes input records); None where the provider makes no views."""
 
     def quote(self, identifier: str) -> str:
         """``identifier`` as a quoted SQL name, whatever characters it holds."""
@@ -99,6 +102,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         copy=True,
         alter_type_sql="ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
         spool_sql="CREATE TEMPORARY TABLE {table} (_seq BIGSERIAL, {columns}) ON COMMIT DROP",
+        create_view_sql="CREATE OR REPLACE VIEW {view} AS {query}",
     ),
     # Redshift speaks PostgreSQL's SQL but not COPY FROM STDIN.
     "redshift": SqlDialect("redshift", types={"text": "VARCHAR(65535)", "timestamp": "TIMESTAMPTZ"}),
@@ -111,6 +115,7 @@ _DIALECTS: dict[str, SqlDialect] = {
         spool_sql="CREATE TEMPORARY TABLE {table} (_seq INTEGER PRIMARY KEY, {columns})",
         # Dates and timestamps are ISO text: midnight is the text the writer gives a date as a timestamp.
         date_to_timestamp_sql="{column} || 'T00:00:00'",
+        create_view_sql="CREATE VIEW IF NOT EXISTS {view} AS {query}",
     ),
     "mysql": SqlDialect(
         "mysql",
