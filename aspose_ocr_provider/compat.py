@@ -15,6 +15,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import (
     AIRFLOW_V_3_3_PLUS,
+    AirflowFailException,
     AirflowNotFoundException,
     AirflowSensorTimeout,
     AirflowSkipException,
@@ -69,6 +70,7 @@ __all__ = [
     "AIRFLOW_V_3_3_PLUS",
     "HITL_AVAILABLE",
     "SUPERVISOR_LOCK",
+    "AirflowFailException",
     "AirflowNotFoundException",
     "AirflowSensorTimeout",
     "AirflowSkipException",

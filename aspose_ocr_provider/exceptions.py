@@ -23,6 +23,13 @@ class AsposeOcrConfigError(AsposeOcrError):
     """The ``aspose_ocr`` connection (or a hook argument) holds a value that cannot work."""
 
 
+class AsposeOcrInputError(AsposeOcrError):
+    """An input cannot be submitted as it is (empty, not an image, too large, unreadable...).
+
+    A retry reads the same bytes and fails the same way, so the task fails without retrying.
+    """
+
+
 class AsposeOcrAuthError(AsposeOcrError):
     """Aspose.OCR Cloud refused the connection's credentials (or every token it issued).
 

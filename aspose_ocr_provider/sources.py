@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.exceptions import AsposeOcrError, AsposeOcrInputError
 from aspose_ocr_provider.identity import InputIdentity
+from aspose_ocr_provider.image_headers import MAX_IMAGE_PIXELS, pixel_problem
 from aspose_ocr_provider.models import SUPPORTED_IMAGE_FORMATS, sniff_image_format
 from aspose_ocr_provider.pages import (
     DEFAULT_DPI,
@@ -32,6 +33,10 @@ from aspose_ocr_provider.pages import (
 
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """Default per-image size cap. The service documents no limit; this guards cost and memory."""
+
+MAX_READ_BYTES = 512 * 1024 * 1024
+"""Most bytes read of any one input: a file claiming more is refused unread, so one huge file never
+fills a worker's memory (PDFs are the only inputs this large; images stop at ``max_image_bytes``)."""
 
 DOCUMENT_FORMATS: tuple[str, ...] = ("pdf",)
 """Inputs taken besides the API's image formats, because they are split into page images first."""
@@ -169,14 +174,57 @@ def page_images(sources: Iterable[ImageSource]) -> Iterator[tuple[ImageSource, b
         pages.close()
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """One input file or object that cannot be submitted, and what could be learnt of it.
+
+    :param source: the path or URI, as a good input from the same place would be named.
+    :param message: the whole sentence for the task log, naming the source.
+    :param size: its size in bytes, when it could be read.
+    :param sha256: the digest of its bytes, when they could be read (the same bytes are not
+        looked at again by the next run).
+    :param page_count: its pages, when it could be opened.
+    """
+
+    source: str
+    message: str
+    size: int | None = None
+    sha256: str | None = None
+    page_count: int | None = None
+
+    @property
+    def reason(self) -> str:
+        """The message without the source it starts with: what is wrong with the input."""
+        text = self.message
+        for prefix in (self.source, repr(self.source)):
+            for lead in ("file ", "object ", ""):
+                if text.startswith(lead + prefix):
+                    return text[len(lead + prefix) :].lstrip(" :").rstrip(".")
+        return text.rstrip(".")
+
+
 class _Problems:
-    """Collects every bad input so the user fixes them all in one go, not one per retry."""
+    """Collects every bad input so the user fixes them all in one go, not one per retry.
+
+    A problem about one file or object (empty, not an image, too large...) is also a
+    :class:`Rejection` that ``on_bad_input="skip"`` can set aside; a problem with what the DAG
+    passed (a glob matching nothing, a directory, a value of the wrong type) is not.
+    """
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.rejected: list[Rejection] = []
 
     def add(self, message: str) -> None:
         self.items.append(message)
+
+    def reject(self, rejection: Rejection) -> None:
+        self.items.append(rejection.message)
+        self.rejected.append(rejection)
+
+    @property
+    def only_rejections(self) -> bool:
+        return len(self.items) == len(self.rejected)
 
     def raise_if_any(self, total: int) -> None:
         if not self.items:
@@ -185,8 +233,13 @@ class _Problems:
         more = len(self.items) - len(shown)
         lines = "\n".join(f"  - {item}" for item in shown)
         tail = f"\n  ... and {more} more." if more else ""
-        raise AsposeOcrError(
-            f"Nothing was submitted: {len(self.items)} problem(s) with the {total} input(s):\n{lines}{tail}"
+        advice = (
+            "\nFix or remove them, or set on_bad_input='skip' to submit the good inputs and record these."
+            if self.rejected and self.only_rejections
+            else ""
+        )
+        raise AsposeOcrInputError(
+            f"Nothing was submitted: {len(self.items)} problem(s) with the {total} input(s):\n{lines}{tail}{advice}"
         )
 
 
@@ -244,7 +297,12 @@ def _expand_local(text: str, problems: _Problems) -> list[tuple[str, Callable[[]
             problems.add(f"glob {text!r} matches no file (checked from {os.getcwd()!r}).")
         return [(os.path.abspath(m), _file_reader(os.path.abspath(m))) for m in matches]
     if not os.path.exists(path):
-        problems.add(f"file {text!r} does not exist (checked from {os.getcwd()!r}).")
+        problems.reject(
+            Rejection(
+                os.path.abspath(path),
+                f"file {text!r} does not exist (checked from {os.getcwd()!r}); was it moved or deleted after it was listed?",
+            )
+        )
         return []
     if os.path.isdir(path):
         problems.add(f"{text!r} is a directory; give a glob such as {os.path.join(text, '*.png')!r}.")
@@ -254,7 +312,35 @@ def _expand_local(text: str, problems: _Problems) -> list[tuple[str, Callable[[]
 
 
 def _file_reader(path: str) -> Callable[[], bytes]:
-    return lambda: Path(path).read_bytes()
+    return lambda: _read_file(path, MAX_READ_BYTES)
+
+
+def _read_file(path: str, limit: int) -> bytes:
+    """The file's bytes, refused when its size changes while it is read (still being written)."""
+    before = os.stat(path)
+    if before.st_size > limit:
+        raise _TooBig(before.st_size)
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    after = os.stat(path)
+    if len(data) > limit:
+        raise _TooBig(len(data))
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size:
+        raise _Changed(before.st_size, len(data))
+    return data
+
+
+class _TooBig(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+class _Changed(Exception):
+    def __init__(self, listed: int, read: int) -> None:
+        super().__init__(listed, read)
+        self.listed = listed
+        self.read = read
 
 
 def _expand_object(
@@ -275,7 +361,9 @@ def _expand_object(
             return [(str(m), _object_reader(m)) for m in matches]
         obj = path if path is not None else ObjectStoragePath(text)
         if not obj.exists():
-            problems.add(f"object {text!r} does not exist.")
+            problems.reject(
+                Rejection(str(obj), f"object {str(obj)!r} does not exist; was it moved or deleted after it was listed?")
+            )
             return []
         if obj.is_dir():
             problems.add(f"{text!r} is a directory; give a glob such as {text.rstrip('/') + '/*.png'!r}.")
@@ -290,19 +378,34 @@ def _expand_object(
 
 
 def _object_reader(obj: Any) -> Callable[[], bytes]:
-    return lambda: bytes(obj.read_bytes())
+    def read() -> bytes:
+        if obj.protocol in ("file", "local"):
+            return _read_file(obj.path, MAX_READ_BYTES)
+        with obj.open("rb") as handle:
+            data = bytes(handle.read(MAX_READ_BYTES + 1))
+        if len(data) > MAX_READ_BYTES:
+            raise _TooBig(len(data))
+        return data
+
+    return read
 
 
-def _check(source: str, data: bytes, problems: _Problems) -> str | None:
+def _check(source: str, data: bytes, digest: str, problems: _Problems) -> str | None:
+    def reject(message: str) -> None:
+        problems.reject(Rejection(source, message, size=len(data), sha256=digest))
+
     if not data:
-        problems.add(f"{source} is empty (0 bytes); an upload or copy was probably cut short.")
+        reject(f"{source} is empty (0 bytes); an upload or copy was probably cut short.")
         return None
     kind = sniff_image_format(data)
     if kind not in SUPPORTED_IMAGE_FORMATS and kind not in DOCUMENT_FORMATS:
-        problems.add(
+        reject(
             f"{source} is not an image format the API takes (its first bytes are {data[:8]!r}); "
             f"give one of: {', '.join(f.upper() for f in SUPPORTED_IMAGE_FORMATS + DOCUMENT_FORMATS)}."
         )
+        return None
+    if kind != "pdf" and (why := pixel_problem(data, kind, MAX_IMAGE_PIXELS)) is not None:
+        reject(f"{source}: {why}.")
         return None
     return kind
 
@@ -318,6 +421,7 @@ def _pages_of(
     source: str,
     data: bytes,
     kind: str,
+    digest: str,
     *,
     selection: PageSelection,
     dpi: int,
@@ -326,18 +430,24 @@ def _pages_of(
     problems: _Problems,
 ) -> tuple[int, list[int]] | None:
     """Open a document, check every selected page can be made; its page count and the pages."""
+    pages: int | None = None
+
+    def reject(message: str) -> None:
+        problems.reject(Rejection(source, message, size=len(data), sha256=digest, page_count=pages))
+
     try:
         document = open_document(data, kind, dpi)
     except DocumentError as exc:
-        problems.add(f"{source}: {exc}.")
+        reject(f"{source}: {exc}.")
         return None
     try:
+        pages = document.page_count
         if kind != "pdf" and document.page_count == 1 and len(data) > max_image_bytes:  # sent as it is
-            problems.add(_oversize(source, len(data), max_image_bytes))
+            reject(_oversize(source, len(data), max_image_bytes))
             return None
         chosen = selection.select(document.page_count)
         if len(chosen) > max_pages:
-            problems.add(
+            reject(
                 f"{source}: {len(chosen)} page(s) selected, over max_pages={max_pages} per document; "
                 f"choose fewer with pages= (e.g. pages='1-{max_pages}') or raise max_pages."
             )
@@ -346,10 +456,112 @@ def _pages_of(
             document.check_page(page)
         return document.page_count, chosen
     except DocumentError as exc:
-        problems.add(f"{source}: {exc}.")
+        reject(f"{source}: {exc}.")
         return None
     finally:
         document.close()
+
+
+@dataclass
+class CheckedInputs:
+    """What :func:`check_images` found: the pages to submit and the inputs set aside.
+
+    :param sources: one per page to submit, in input and page order.
+    :param rejected: the inputs that cannot be submitted, each with its reason.
+    :param total: how many inputs were given (before globs were expanded).
+    """
+
+    sources: list[ImageSource]
+    rejected: list[Rejection]
+    total: int
+    _problems: _Problems
+
+    def raise_if_any(self, *, skip_rejected: bool = False) -> None:
+        """Fail naming every problem; with ``skip_rejected`` only for problems that are not one
+        input's own (a glob matching nothing, a value of the wrong type...).
+
+        :raises AsposeOcrInputError: listing every problem, before anything is submitted.
+        """
+        if skip_rejected and self._problems.only_rejections:
+            return
+        self._problems.raise_if_any(self.total)
+
+
+def check_images(
+    images: Any,
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
+    *,
+    pages: str | int | Sequence[int] | None = "all",
+    dpi: int = DEFAULT_DPI,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> CheckedInputs:
+    """Resolve, read, check and hash every input; the good pages and the rejected inputs.
+
+    Each check is cheap and bounded whatever a file claims: its size before its bytes are read,
+    an image's pixels from its header (never decoded, see :mod:`aspose_ocr_provider.image_headers`),
+    a document's pages by counting and measuring them (never rendered). Parameters as
+    :func:`resolve_images`.
+    """
+    selection = pages if isinstance(pages, PageSelection) else PageSelection.parse(pages)
+    items = _flatten(images)
+    problems = _Problems()
+    if not items:
+        problems.add("no images were given; pass a path, a glob, a URI, bytes or a list of those.")
+        problems.raise_if_any(0)
+    resolved: list[ImageSource] = []
+    for index, item in enumerate(items):
+        for source, reader in _expand(item, index, problems):
+            try:
+                data = reader()
+            except _TooBig as big:
+                problems.reject(
+                    Rejection(
+                        source,
+                        f"{source} is {big.size:,} bytes, over the {MAX_READ_BYTES:,} bytes read of any input; "
+                        "split it into smaller files.",
+                        size=big.size,
+                    )
+                )
+                continue
+            except _Changed as changed:
+                problems.reject(
+                    Rejection(
+                        source,
+                        f"{source} changed while it was being read ({changed.listed:,} bytes, then "
+                        f"{changed.read:,}); it is probably still being written. The next run takes it "
+                        "once it is complete.",
+                    )
+                )
+                continue
+            except FileNotFoundError:
+                problems.reject(
+                    Rejection(source, f"{source} vanished before it could be read; was it moved or deleted after it was listed?")
+                )
+                continue
+            except Exception as exc:
+                problems.reject(Rejection(source, f"{source} cannot be read: {type(exc).__name__}: {exc}."))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            kind = _check(source, data, digest, problems)
+            if kind is None:
+                continue
+            found = _pages_of(
+                source,
+                data,
+                kind,
+                digest,
+                selection=selection,
+                dpi=dpi,
+                max_pages=max_pages,
+                max_image_bytes=max_image_bytes,
+                problems=problems,
+            )
+            if found is None:
+                continue
+            page_count, chosen = found
+            document = Document(source, digest, len(data), kind, page_count, dpi, max_image_bytes, reader)
+            resolved.extend(ImageSource(document, page) for page in chosen)
+    return CheckedInputs(resolved, list(problems.rejected), len(items), problems)
 
 
 def resolve_images(
@@ -369,43 +581,11 @@ def resolve_images(
     :param pages: which pages of each PDF or TIFF: ``"all"``, or ranges like ``"1-3,7"``.
     :param dpi: resolution PDF pages are rendered at.
     :param max_pages: refuse a document with more selected pages than this.
-    :raises AsposeOcrError: naming every bad input, before anything is submitted.
+    :raises AsposeOcrInputError: naming every bad input, before anything is submitted.
     """
-    selection = pages if isinstance(pages, PageSelection) else PageSelection.parse(pages)
-    items = _flatten(images)
-    problems = _Problems()
-    if not items:
-        problems.add("no images were given; pass a path, a glob, a URI, bytes or a list of those.")
-        problems.raise_if_any(0)
-    resolved: list[ImageSource] = []
-    for index, item in enumerate(items):
-        for source, reader in _expand(item, index, problems):
-            try:
-                data = reader()
-            except Exception as exc:
-                problems.add(f"{source} cannot be read: {type(exc).__name__}: {exc}.")
-                continue
-            kind = _check(source, data, problems)
-            if kind is None:
-                continue
-            found = _pages_of(
-                source,
-                data,
-                kind,
-                selection=selection,
-                dpi=dpi,
-                max_pages=max_pages,
-                max_image_bytes=max_image_bytes,
-                problems=problems,
-            )
-            if found is None:
-                continue
-            page_count, chosen = found
-            digest = hashlib.sha256(data).hexdigest()
-            document = Document(source, digest, len(data), kind, page_count, dpi, max_image_bytes, reader)
-            resolved.extend(ImageSource(document, page) for page in chosen)
-    problems.raise_if_any(len(items))
-    return resolved
+    checked = check_images(images, max_image_bytes, pages=pages, dpi=dpi, max_pages=max_pages)
+    checked.raise_if_any()
+    return checked.sources
 
 
 def has_inputs(images: Any) -> bool:

@@ -136,6 +136,16 @@ STOCK = TableSchema(
             title="Language",
             description="Language of the text in the images, as Aspose.OCR names it (English, German...).",
         ),
+        "on_bad_input": Param(
+            "fail",
+            type="string",
+            enum=["fail", "skip"],
+            title="Bad inputs",
+            description="fail: a file that cannot be submitted (empty, not an image, unreadable, too "
+            "many pixels or pages) fails the run before anything is paid for, naming every bad file. "
+            "skip: bad files are set aside and recorded in invoices__rejected_inputs, the good ones "
+            "are submitted and loaded; a file rejected once is not looked at again until it changes.",
+        ),
         # Only where the review step exists (Airflow 3.1+).
         **REVIEW_PARAMS,
     },
@@ -153,6 +163,7 @@ def aspose_ocr_declared_tables() -> None:
         language="{{ params.language }}",
         result_type_table="Csv",
         max_concurrency=4,
+        on_bad_input="{{ params.on_bad_input }}",
     )
 
     wait_for_ocr = AsposeOcrTaskSensor(
@@ -177,6 +188,8 @@ def aspose_ocr_declared_tables() -> None:
         on_bad_data="quarantine",
         quarantine_table=QUARANTINE_TABLE,
         mode="idempotent",
+        # What became of each file, kept beside the first declared table (invoices__inputs).
+        input_records=submit.output["inputs"],
     )
 
     wait_for_ocr >> load

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import Param, dag, task, task_group
 
-from aspose_ocr_provider.compat import ObjectStoragePath
+from aspose_ocr_provider.compat import AirflowFailException, ObjectStoragePath
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -88,6 +88,16 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             "with no table): they are not submitted, paid for or loaded again. Off: recognise and "
             "reload every image (its rows are replaced, not duplicated).",
         ),
+        "on_bad_input": Param(
+            "fail",
+            type="string",
+            enum=["fail", "skip"],
+            title="Bad inputs",
+            description="fail: a file that cannot be submitted (empty, not an image, unreadable, too "
+            "many pixels or pages) fails the run before anything is paid for, naming every bad file. "
+            "skip: bad files are set aside and recorded in <table>__rejected_inputs, the good ones "
+            "are submitted and loaded; a file rejected once is not looked at again until it changes.",
+        ),
     },
     tags=["aspose-ocr", "example", "postgres"],
     doc_md=__doc__,
@@ -103,7 +113,8 @@ def aspose_ocr_tables_to_postgres() -> None:
 
             folder = ObjectStoragePath(str(sample_dir()))
         if not folder.is_dir():
-            raise ValueError(
+            # A retry finds the same folder missing: fail now, not after the retries.
+            raise AirflowFailException(
                 f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
                 "such as s3://bucket/scans (empty for the bundled samples)."
             )
@@ -128,6 +139,7 @@ def aspose_ocr_tables_to_postgres() -> None:
             warehouse_conn_id="{{ params.postgres_conn_id }}",
             table="{{ params.table }}",
             incremental="{{ params.incremental }}",
+            on_bad_input="{{ params.on_bad_input }}",
         )
         wait = AsposeOcrTaskSensor(
             task_id="wait",
@@ -149,6 +161,7 @@ def aspose_ocr_tables_to_postgres() -> None:
             aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
             # Rows keyed by each image's sha256: loading an image again replaces its rows.
             mode="idempotent",
+            input_records=submit.output["inputs"],
         )
         wait >> load
 

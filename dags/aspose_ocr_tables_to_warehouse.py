@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import Param, dag, task
 
-from aspose_ocr_provider.compat import ObjectStoragePath
+from aspose_ocr_provider.compat import AirflowFailException, ObjectStoragePath
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -95,6 +95,16 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             "with no table): they are not submitted, paid for or loaded again. Off: recognise and "
             "reload every image (its rows are replaced, not duplicated).",
         ),
+        "on_bad_input": Param(
+            "fail",
+            type="string",
+            enum=["fail", "skip"],
+            title="Bad inputs",
+            description="fail: a file that cannot be submitted (empty, not an image, unreadable, too "
+            "many pixels or pages) fails the run before anything is paid for, naming every bad file. "
+            "skip: bad files are set aside and recorded in <table>__rejected_inputs, the good ones "
+            "are submitted and loaded; a file rejected once is not looked at again until it changes.",
+        ),
     },
     tags=["aspose-ocr", "example"],
     doc_md=__doc__,
@@ -110,7 +120,8 @@ def aspose_ocr_tables_to_warehouse() -> None:
 
             folder = ObjectStoragePath(str(sample_dir()))
         if not folder.is_dir():
-            raise ValueError(
+            # A retry finds the same folder missing: fail now, not after the retries.
+            raise AirflowFailException(
                 f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
                 "such as file:///data/scans (empty for the bundled samples)."
             )
@@ -131,6 +142,8 @@ def aspose_ocr_tables_to_warehouse() -> None:
         warehouse_conn_id="{{ params.warehouse_conn_id }}",
         table="{{ params.table }}",
         incremental="{{ params.incremental }}",
+        # "skip": bad files are set aside and recorded, the good ones go on.
+        on_bad_input="{{ params.on_bad_input }}",
     )
 
     wait_for_ocr = AsposeOcrTaskSensor(
@@ -156,6 +169,8 @@ def aspose_ocr_tables_to_warehouse() -> None:
         # Rows keyed by each image's sha256: a reload replaces them (keep_history=True keeps the
         # rows of a file's older versions).
         mode="idempotent",
+        # What became of each file (loaded, no table, rejected and why), kept in <table>__inputs.
+        input_records=submit.output["inputs"],
     )
 
     wait_for_ocr >> load

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aspose_ocr_provider.compat import AirflowSkipException
-from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.exceptions import AsposeOcrConfigError, AsposeOcrError
 from aspose_ocr_provider.sources import ImageSource
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
 from aspose_ocr_provider.warehouse.connection import check_warehouse
+from aspose_ocr_provider.warehouse.input_records import INPUTS_SUFFIX, REJECTED_VIEW_SUFFIX
 from aspose_ocr_provider.warehouse.loaded_inputs import find_loaded_inputs
 from aspose_ocr_provider.warehouse.no_table import NO_TABLE_SUFFIX
 from aspose_ocr_provider.warehouse.writer import TableWriter
@@ -63,9 +64,10 @@ class WarehouseTarget:
     def check(self) -> TableWriter:
         """Fail before paying if the connection or the table name is wrong (see ``check_warehouse``)."""
         try:
-            return check_warehouse(self.conn_id, self.table, NO_TABLE_SUFFIX)
+            return check_warehouse(self.conn_id, self.table, NO_TABLE_SUFFIX, INPUTS_SUFFIX, REJECTED_VIEW_SUFFIX)
         except AsposeOcrError as exc:
-            raise AsposeOcrError(f"{exc} Nothing was submitted.") from None
+            kind = AsposeOcrConfigError if isinstance(exc, AsposeOcrConfigError) else AsposeOcrError
+            raise kind(f"{exc} Nothing was submitted.") from None
 
     def new_inputs(self, writer: TableWriter, sources: Sequence[ImageSource], log: Any) -> list[ImageSource]:
         """``sources`` without those the table already holds, in input order.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import urllib.parse
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ from aspose_ocr_provider.compat import Asset, AssetAlias, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.lineage import LineageNotes, TableOutput, problems_from_skipped
 from aspose_ocr_provider.models import TaskStatus, task_refs
+from aspose_ocr_provider.operators.bad_inputs import parse_input_records
+from aspose_ocr_provider.operators.final_errors import fail_without_retry
 from aspose_ocr_provider.operators.result_fetch import (
     DEFAULT_FETCH_CONCURRENCY,
     check_max_concurrency,
@@ -28,6 +31,13 @@ from aspose_ocr_provider.tables.schema import Column, TableSchema
 from aspose_ocr_provider.warehouse.connection import warehouse_hook
 from aspose_ocr_provider.warehouse.dialects import dialect_for
 from aspose_ocr_provider.warehouse.identity_load import IdentityLoad, distinct_inputs
+from aspose_ocr_provider.warehouse.input_records import (
+    LOADED,
+    NO_TABLE,
+    REJECTED,
+    InputRecord,
+    input_records_target,
+)
 from aspose_ocr_provider.warehouse.load_plan import LoadPlan
 from aspose_ocr_provider.warehouse.type_conflicts import TYPE_CONFLICTS
 from aspose_ocr_provider.warehouse.writer import (
@@ -136,9 +146,13 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         on, the load holds its locks while it fetches the rest (PostgreSQL: an advisory lock per
         table, other loads into the table wait; SQLite: ``BEGIN IMMEDIATE``, every other writer
         of the database waits). Other databases hold every row until the end.
+    :param input_records: The submit step's ``inputs`` XCom (templated): one record per document
+        submitted or rejected. Each is written to ``<table>__inputs`` in the load's transaction,
+        with the outcome the load found (``loaded``, ``no_table``) or its rejection reason (view
+        ``<table>__rejected_inputs``); one row per source, the latest replacing the last.
     """
 
-    template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table")
+    template_fields: Sequence[str] = ("ocr_task_ids", "conn_id", "table", "input_records")
     ui_color = "#2a9d8f"
 
     def __init__(
@@ -166,6 +180,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         keep_history: bool = False,
         max_concurrency: int = DEFAULT_FETCH_CONCURRENCY,
         rows_per_write: int | None = DEFAULT_ROWS_PER_WRITE,
+        input_records: Any = None,
         **kwargs: Any,
     ) -> None:
         if columns is not None and schemas is not None:
@@ -258,6 +273,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 f"got {rows_per_write!r}."
             )
         self.rows_per_write = rows_per_write
+        self.input_records = input_records
 
     def _ocr_hook(self) -> AsposeOcrHook:
         from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
@@ -265,6 +281,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id, pool_size=self.max_concurrency)
 
     def execute(self, context: Context) -> dict[str, Any]:
+        # A wrong connection, table or setting fails every try alike: no retries. A warehouse
+        # that stops answering may come back: that LoadError keeps its retries.
+        with fail_without_retry():
+            return self._execute(context)
+
+    def _execute(self, context: Context) -> dict[str, Any]:
         refs, repeats = distinct_inputs(task_refs(self.ocr_task_ids))
         for ref in repeats:
             self.log.info("%s is the same input as one given before it; loaded once.", ref.label or ref.task_id)
@@ -293,6 +315,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             quarantine_table=self.quarantine_table,
         )
         skipped: list[dict[str, Any]] = []
+        given = parse_input_records(self.input_records)
+        document_rows: dict[str, int] = {}  # rows per document that completed, by source
         column_texts: dict[str, str] = {}
         per_source: dict[str, int] = {}
         per_table: dict[str, int] = dict.fromkeys(plan.tables, 0)
@@ -416,6 +440,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                         source,
                     )
                 inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
+                document_rows[ref.source or task_id] = document_rows.get(ref.source or task_id, 0) + rows
                 if rows_per_write is None or plan.pending_rows < rows_per_write:
                     continue
                 if hook is None:
@@ -429,7 +454,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 written(chunk, [load.write(w, batches) for (w, batches), _ in chunk])
             plan.check()
             keyed = self.mode == "idempotent" and inputs.keyed and bool(inputs.inputs)
-            if plan.has_data or (inputs.inputs and (keyed or companion_on)):
+            outcomes = _outcomes(given, document_rows)
+            if plan.has_data or (inputs.inputs and (keyed or companion_on)) or outcomes:
                 hook = hook or warehouse_hook(self.conn_id)
                 load = load or begin(stack)
                 chunk = plan.take()
@@ -437,6 +463,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 # Tables this load writes no rows to still lose the rows its inputs had there.
                 rest: list[Target] = [(w, []) for w in plan.writers(writer) if keyed and all(w is not t for t, _ in targets)]
                 last: list[Target] = [(companion, inputs.companion_batches(run_values))] if companion is not None else []
+                if outcomes:
+                    last.append(
+                        input_records_target(hook, self.table, outcomes, run_values["dag_run_id"], run_values["loaded_at"])
+                    )
                 written(chunk, load.finish([*targets, *rest, *last], more=quarantine)[: len(targets)])
                 self._lineage.outputs = [
                     TableOutput(self.conn_id, w.table, w.written_columns)
@@ -531,6 +561,19 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             )
             frame = frame.set_axis(pd.RangeIndex(1, len(frame) + 1))
         return frame
+
+
+def _outcomes(given: Sequence[InputRecord], document_rows: dict[str, int]) -> list[InputRecord]:
+    """The records to write: rejections as given; each submitted document that completed, with
+    the outcome its rows say (one that failed recognition and was skipped gets none)."""
+    out: list[InputRecord] = []
+    for record in given:
+        if record.outcome == REJECTED:
+            out.append(record)
+        elif record.source in document_rows:
+            outcome = LOADED if document_rows[record.source] else NO_TABLE
+            out.append(dataclasses.replace(record, outcome=outcome, reason=None))
+    return out
 
 
 def _declared_tables(table: str, schemas: Sequence[TableSchema] | None) -> list[str]:

@@ -10,24 +10,34 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from aspose_ocr_provider.compat import AirflowTaskTimeout, BaseOperator
+from aspose_ocr_provider.compat import AirflowSkipException, AirflowTaskTimeout, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.identity import submission_record
 from aspose_ocr_provider.lineage import LineageNotes
 from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
+from aspose_ocr_provider.operators.bad_inputs import (
+    INPUTS_XCOM_KEY,
+    SetAside,
+    parse_on_bad_input,
+    set_aside,
+    submitted_records,
+)
+from aspose_ocr_provider.operators.final_errors import fail_without_retry
 from aspose_ocr_provider.operators.incremental import WarehouseTarget, nothing_to_submit, parse_flag
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
 from aspose_ocr_provider.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
 from aspose_ocr_provider.sources import (
     DEFAULT_MAX_IMAGE_BYTES,
     ImageSource,
+    check_images,
     describe,
     has_inputs,
     prepared_pages,
-    resolve_images,
 )
 from aspose_ocr_provider.tables.provenance import ProvenanceSpec
+from aspose_ocr_provider.warehouse.input_records import input_records_target, read_input_records
+from aspose_ocr_provider.warehouse.writer import TableWriter, write_together
 
 if TYPE_CHECKING:
     from airflow.providers.openlineage.extractors import OperatorLineage
@@ -158,6 +168,15 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         do the steps after it.
     :param provenance: The load step's ``provenance`` option, when it renames the identity
         columns (``_source``, ``_source_sha256``, ``_source_page``).
+    :param on_bad_input: ``"fail"`` (default): an input that cannot be submitted (empty, not an
+        image, unreadable, over ``max_image_bytes``, over 100 megapixels by its header, a PDF page
+        over the pixel cap, over ``max_pages``, changed while read) fails the task before any POST,
+        naming every bad input, without retries; ``"skip"``: bad inputs are set aside, the good
+        ones submitted, and each bad one is recorded in ``<table>__inputs`` (view
+        ``<table>__rejected_inputs``) with its reason, by the load step (give it this task's
+        ``inputs`` XCom as ``input_records``), or here when nothing is submitted. An input
+        rejected before with the same bytes is passed over without a word beyond the log's
+        one-line summary (templated).
     """
 
     template_fields: Sequence[str] = (
@@ -168,6 +187,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         "warehouse_conn_id",
         "table",
         "incremental",
+        "on_bad_input",
     )
     ui_color = "#f4a261"
 
@@ -198,9 +218,13 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         table: str | None = None,
         incremental: bool | str = True,
         provenance: ProvenanceSpec = True,
+        on_bad_input: str = "fail",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if _is_static(on_bad_input):
+            parse_on_bad_input(on_bad_input)
+        self.on_bad_input = on_bad_input
         if (warehouse_conn_id is None) != (table is None):
             raise ValueError(
                 "Give both warehouse_conn_id and table (the load step's target) or neither; "
@@ -274,7 +298,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     def execute(self, context: Context) -> list[str]:
         self._reset_try_state()
         try:
-            return self._execute(context)
+            # A bad input, setting or connection fails the same way on every try: no retries.
+            with fail_without_retry(ValueError):
+                return self._execute(context)
         except AirflowTaskTimeout:
             # Airflow calls on_kill next. The service bills per request and a DELETE refunds
             # nothing, so keep the ids for the retry to reuse rather than cancel and pay again.
@@ -294,11 +320,26 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             writer = target.check()
         if not has_inputs(self.images):  # an empty folder on a schedule: nothing to do, not an error
             raise nothing_to_submit(0)
-        sources = resolve_images(
+        skip_bad = parse_on_bad_input(self.on_bad_input) == "skip"
+        checked = check_images(
             self.images, self.max_image_bytes, pages=self.pages, dpi=self.dpi, max_pages=self.max_pages
         )
-        if target is not None and writer is not None and incremental:
-            sources = target.new_inputs(writer, sources, self.log)
+        checked.raise_if_any(skip_rejected=skip_bad)
+        sources = checked.sources
+        aside = self._set_aside(checked.rejected, writer)
+        try:
+            if not sources:
+                raise nothing_to_submit(0)
+            if target is not None and writer is not None and incremental:
+                sources = target.new_inputs(writer, sources, self.log)
+        except AirflowSkipException:
+            if aside.new and writer is not None:
+                # No load follows: the rejections are the run's only rows, written here.
+                write_together([input_records_target(writer.hook, writer.table, aside.records(), context["run_id"], datetime.now(timezone.utc))])
+            raise
+        context["ti"].xcom_push(
+            key=INPUTS_XCOM_KEY, value=[r.to_xcom() for r in [*submitted_records(sources), *aside.records()]]
+        )
         keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
         self._lineage.inputs = [s.source for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
@@ -329,6 +370,16 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             ledger.account(),
         )
         return [str(record["task_id"]) for record in records]
+
+    def _set_aside(self, rejected: Any, writer: TableWriter | None) -> SetAside:
+        """The rejected inputs, split by whether the warehouse's records rejected the same bytes
+        before; summed up in one log line."""
+        if not rejected:
+            return SetAside()
+        known = read_input_records(writer.hook, writer.table, [r.source for r in rejected]) if writer else {}
+        aside = set_aside(rejected, known)
+        self.log.warning("%s", aside.summary(self.table))
+        return aside
 
     def _reusable(
         self, earlier: dict[str, LedgerEntry], wanted: set[str], ledger: SubmissionLedger

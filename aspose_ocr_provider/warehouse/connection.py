@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aspose_ocr_provider.compat import SUPERVISOR_LOCK, AirflowNotFoundException, BaseHook
-from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.exceptions import AsposeOcrConfigError, AsposeOcrError
 from aspose_ocr_provider.warehouse.dialects import dialect_for
 from aspose_ocr_provider.warehouse.writer import TableWriter
 
@@ -30,19 +30,19 @@ def warehouse_hook(conn_id: str) -> Any:
         with SUPERVISOR_LOCK:
             connection = BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
-        raise AsposeOcrError(
+        raise AsposeOcrConfigError(
             f"Warehouse connection {conn_id!r} is not defined; create it (UI, `airflow connections add`, "
             f"or AIRFLOW_CONN_{conn_id.upper()}) or fix the connection id."
         ) from None
     try:
         hook = connection.get_hook()
     except Exception as exc:
-        raise AsposeOcrError(
+        raise AsposeOcrConfigError(
             f"Warehouse connection {conn_id!r} (type {connection.conn_type!r}) gives no database hook: "
             f"{type(exc).__name__}: {exc}. Install the provider of that connection type."
         ) from None
     if not isinstance(hook, DbApiHook):
-        raise AsposeOcrError(
+        raise AsposeOcrConfigError(
             f"Connection {conn_id!r} gives a {type(hook).__name__}, not a common-sql DbApiHook; "
             "use a database connection (sqlite, postgres, mysql, snowflake...)."
         )
@@ -82,7 +82,7 @@ def check_warehouse(conn_id: str, table: str, *suffixes: str) -> TableWriter:
     try:
         check_table_name(hook, table, *suffixes)
     except ValueError as exc:
-        raise AsposeOcrError(f"Warehouse table {table!r} on connection {conn_id!r}: {exc}") from None
+        raise AsposeOcrConfigError(f"Warehouse table {table!r} on connection {conn_id!r}: {exc}") from None
     writer = TableWriter(hook, table)
     try:
         writer.existing_columns()

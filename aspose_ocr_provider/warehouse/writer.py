@@ -300,6 +300,16 @@ class TableWriter:
                 f"'{'_'.join(self.parts)}'), or into 'main.{self.parts[-1]}'."
             )
         atomic = "" if self.dialect.transactional_ddl else " (table or column creation is not transactional here)"
+        if self._lost(exc):
+            conn_id = getattr(self.hook, str(getattr(self.hook, "conn_name_attr", "")), None)
+            named = f" {conn_id!r}" if isinstance(conn_id, str) else ""
+            return LoadError(
+                f"Loading into {self.table} failed and was rolled back{atomic}: the warehouse{named} stopped "
+                f"answering mid-load ({type(exc).__name__}: {clause(exc)}). None of this load's rows were kept. "
+                "Airflow's retry loads them again once the database is back, fetching the results already "
+                "paid for (nothing is submitted again); if every try fails, check that the database is up "
+                "and reachable, then clear the task."
+            )
         if isinstance(exc, HoldingTableError):
             return LoadError(f"Loading into {self.table} failed and was rolled back{atomic}: {exc}.")
         return LoadError(
@@ -307,6 +317,14 @@ class TableWriter:
             "If a column's type no longer fits the data (the first load fixes it), set type_conflicts='widen' "
             "or 'quarantine', convert the value in a transform, load with infer_types=False, or alter the column."
         )
+
+    def _lost(self, exc: Exception) -> bool:
+        """Whether ``exc`` says the database went away (not that it refused what was sent)."""
+        if self._sqlite:
+            text = str(exc).lower()
+            return any(w in text for w in ("database is locked", "unable to open database", "disk i/o error"))
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        return bool(names & {"OperationalError", "InterfaceError"}) and not names & {"ProgrammingError", "DataError"}
 
     # -- transaction ---------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ emulator's ``--fixtures`` as well as an ``images_folder`` for the example DAGs."
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,3 +60,43 @@ def make_images(folder: Path, count: int) -> FaultImages:
     for seed in range(count):
         images.add(f"scan-{seed:03d}.png", png(seed), TABLES[seed % len(TABLES)])
     return images
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def giant_png(width: int = 40_000, height: int = 40_000) -> bytes:
+    """A valid grey PNG of ``width`` x ``height`` pixels (1.6 gigapixels by default) in ~1.6 MB.
+
+    Made without ever holding the pixels: one band of blank rows is deflated once, flushed so it
+    stands alone, and repeated; the checksum is carried over the repeats. Decoding it would take
+    1.6 GB, which is the point: the submit step must refuse it from its header.
+    """
+    band_rows = 400
+    assert height % band_rows == 0
+    band = bytes(width + 1) * band_rows  # each row: filter byte 0, then black pixels
+    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+    deflated = raw.compress(band) + raw.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(height // band_rows):
+        adler = zlib.adler32(band, adler)
+    ending = zlib.compressobj(6, zlib.DEFLATED, -15).flush()
+    stream = b"\x78\x9c" + deflated * (height // band_rows) + ending + struct.pack(">I", adler)
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", stream) + _png_chunk(b"IEND", b"")
+
+
+def pdf_with_page(width_inches: float, height_inches: float, pages: int = 1) -> bytes:
+    """A PDF of ``pages`` blank pages of the given size (200 x 200 inches is PDF's largest page)."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument.new()
+    try:
+        for _ in range(pages):
+            pdf.new_page(width_inches * 72, height_inches * 72).close()
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+        return buffer.getvalue()
+    finally:
+        pdf.close()
