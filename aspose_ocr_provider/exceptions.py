@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from airflow.exceptions import AirflowException
 
+from aspose_ocr_provider.compat import AirflowFailException
+
 
 def clause(text: object) -> str:
     """An error's or the service's message, stripped of its closing full stop, so that a sentence
@@ -19,18 +21,27 @@ class AsposeOcrError(AirflowException):
     """Base class of every error raised by the Aspose.OCR provider."""
 
 
-class AsposeOcrConfigError(AsposeOcrError):
-    """The ``aspose_ocr`` connection (or a hook argument) holds a value that cannot work."""
+class AsposeOcrNotRetriedError(AsposeOcrError, AirflowFailException):
+    """An error no retry can fix (the input, the configuration, the credentials): Airflow fails the
+    task at once instead of trying again minutes later with the same file and connection."""
 
 
-class AsposeOcrInputError(AsposeOcrError):
+class AsposeOcrConfigError(AsposeOcrNotRetriedError):
+    """The ``aspose_ocr`` connection, a warehouse connection or an argument holds a value that cannot work."""
+
+
+class AsposeOcrArgumentError(AsposeOcrConfigError, ValueError):
+    """An operator argument, known only once rendered at run time, that cannot work."""
+
+
+class AsposeOcrInputError(AsposeOcrNotRetriedError):
     """An input cannot be submitted as it is (empty, not an image, too large, unreadable...).
 
     A retry reads the same bytes and fails the same way, so the task fails without retrying.
     """
 
 
-class AsposeOcrAuthError(AsposeOcrError):
+class AsposeOcrAuthError(AsposeOcrNotRetriedError):
     """Aspose.OCR Cloud refused the connection's credentials (or every token it issued).
 
     :param message: The full sentence, naming the client id and the connection to fix.

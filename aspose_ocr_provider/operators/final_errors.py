@@ -2,9 +2,10 @@
 
 A bad file, a missing folder or connection, a table name the database cannot take, credentials the
 service refuses: the next try reads the same file and the same connection and fails the same way,
-only minutes later. These fail the task without its retries (``AirflowFailException``), with the
-error as the last thing the log shows (chained tracebacks dropped). Service errors, timeouts and
-a warehouse that stops answering may pass, so they keep Airflow's retries.
+only minutes later. Their classes derive from
+:class:`~aspose_ocr_provider.exceptions.AsposeOcrNotRetriedError`, an ``AirflowFailException``,
+so Airflow skips the retries; service errors, timeouts and a warehouse that stops answering may
+pass, so they keep them. Here, arguments that only turn out wrong once rendered join them.
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from aspose_ocr_provider.compat import AirflowFailException
-from aspose_ocr_provider.exceptions import AsposeOcrAuthError, AsposeOcrConfigError, AsposeOcrInputError
-
-FINAL_ERRORS: tuple[type[BaseException], ...] = (AsposeOcrInputError, AsposeOcrConfigError, AsposeOcrAuthError)
-"""What no retry can fix: the input, the configuration, the credentials."""
+from aspose_ocr_provider.exceptions import AsposeOcrArgumentError, AsposeOcrNotRetriedError
 
 
 @contextlib.contextmanager
-def fail_without_retry(*also: type[BaseException]) -> Iterator[None]:
-    """Turn :data:`FINAL_ERRORS` (and ``also``, e.g. ``ValueError`` for a bad argument) raised
-    inside into ``AirflowFailException`` with the same message."""
+def fail_without_retry() -> Iterator[None]:
+    """A ``ValueError`` raised inside (a rendered argument that cannot work) becomes an
+    :class:`~aspose_ocr_provider.exceptions.AsposeOcrArgumentError`, still a ``ValueError``."""
     try:
         yield
-    except (*FINAL_ERRORS, *also) as exc:
-        raise AirflowFailException(str(exc)) from None
+    except AsposeOcrNotRetriedError:
+        raise
+    except ValueError as exc:
+        raise AsposeOcrArgumentError(str(exc)) from None

@@ -16,7 +16,6 @@ from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.lineage import LineageNotes, TableOutput, problems_from_skipped
 from aspose_ocr_provider.models import TaskStatus, task_refs
 from aspose_ocr_provider.operators.bad_inputs import parse_input_records
-from aspose_ocr_provider.operators.final_errors import fail_without_retry
 from aspose_ocr_provider.operators.result_fetch import (
     DEFAULT_FETCH_CONCURRENCY,
     check_max_concurrency,
@@ -281,12 +280,6 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id, pool_size=self.max_concurrency)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        # A wrong connection, table or setting fails every try alike: no retries. A warehouse
-        # that stops answering may come back: that LoadError keeps its retries.
-        with fail_without_retry():
-            return self._execute(context)
-
-    def _execute(self, context: Context) -> dict[str, Any]:
         refs, repeats = distinct_inputs(task_refs(self.ocr_task_ids))
         for ref in repeats:
             self.log.info("%s is the same input as one given before it; loaded once.", ref.label or ref.task_id)

@@ -299,7 +299,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         self._reset_try_state()
         try:
             # A bad input, setting or connection fails the same way on every try: no retries.
-            with fail_without_retry(ValueError):
+            with fail_without_retry():
                 return self._execute(context)
         except AirflowTaskTimeout:
             # Airflow calls on_kill next. The service bills per request and a DELETE refunds

@@ -16,6 +16,7 @@ import pytest
 from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
+from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
 from tests.airflow_runs import task_states, xcom
 from tests.faults.images import FaultImages
 from tests.ground_truth import assert_exactly_once, read_rows
@@ -101,6 +102,94 @@ def test_database_connection_lost_during_load_then_retried(
     assert task_states(run)["load"] == ("success", 2)
     first_try = failures.text("load")
     assert "failed and was rolled back" in first_try and "ocr_tables" in first_try
+    with psycopg.connect(pg_warehouse.dsn) as conn:
+        loaded = read_rows(conn, "ocr_tables")
+    assert_exactly_once(loaded, run.run_id, images.csv)
+    assert xcom(run, "load")["rows"] == len(loaded)
+
+
+class ServerRestarter(threading.Thread):
+    """Once the load waits on ``LOCK_KEY``, stops the whole PostgreSQL server, then starts it again.
+
+    What it saw is kept for the test: the POSTs made by then and the statement the load was in.
+    """
+
+    def __init__(self, server: Any, emulator: Any) -> None:
+        super().__init__(name="server-restarter", daemon=True)
+        import psycopg
+
+        self.server = server
+        self.emulator = emulator
+        self.holder = psycopg.connect(server.dsn, autocommit=True)
+        self.holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        self.stop = threading.Event()
+        self.restarted = threading.Event()
+        self.posts_at_outage: int | None = None
+        self.statement = ""
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server.dsn, autocommit=True) as watcher:
+            while not self.stop.is_set():
+                row = watcher.execute(
+                    "SELECT l.pid, a.query FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE l.locktype = 'advisory' AND l.objid = %s AND NOT l.granted",
+                    (LOCK_KEY,),
+                ).fetchone()
+                if row is not None:
+                    self.statement = str(row[1])
+                    break
+                self.stop.wait(0.02)
+        if self.stop.is_set():
+            return
+        self.posts_at_outage = int(self.emulator.count("POST", RECOGNIZE_TABLE_PATH))
+        self.server.stop()
+        self.server.start()
+        self.restarted.set()
+
+    def wait_until_back(self, context: Any) -> None:
+        """A retry callback: the next try starts once the server is up again."""
+        assert self.restarted.wait(timeout=120), "PostgreSQL did not come back"
+
+    def close(self) -> None:
+        self.stop.set()
+        self.join(timeout=120)
+        self.holder.close()
+
+
+def test_postgres_stopped_mid_load_and_started_again_loads_every_row_once_without_resubmitting(
+    example_dag: Any, images: FaultImages, pg_warehouse: Any, connect: Any, failures: Any
+) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_warehouse.dsn, autocommit=True) as conn:
+        conn.execute(_HOLD_TRIGGER)
+    load = example_dag.get_task("load")
+    load.rows_per_write = 3  # rows streamed in chunks as results arrive, held until the end
+    with run_emulator(pending_polls=1, processing_polls=0) as emu:
+        restarter = ServerRestarter(pg_warehouse, emu)
+        load.on_retry_callback = [*load.on_retry_callback, restarter.wait_until_back]
+        restarter.start()
+        try:
+            images.teach(emu)
+            connect(emu)
+            run = example_dag.test(
+                run_conf={"images_folder": images.folder.as_uri(), "warehouse_conn_id": "pg_warehouse"}
+            )
+        finally:
+            restarter.close()
+        posts_after = emu.count("POST", RECOGNIZE_TABLE_PATH)
+
+    assert restarter.restarted.is_set(), "the load never reached the held image: the scenario tested nothing"
+    # The load was moving the chunks it had written (held in its temporary table) into the table.
+    assert restarter.statement.startswith('INSERT INTO "ocr_tables"') and "ORDER BY _seq" in restarter.statement
+    assert run.state == DagRunState.SUCCESS
+    assert task_states(run)["load"] == ("success", 2)
+    first_try = failures.text("load")
+    assert "the warehouse 'pg_warehouse' stopped answering mid-load" in first_try
+    assert "None of this load's rows were kept" in first_try and "nothing is submitted again" in first_try
+    assert posts_after == restarter.posts_at_outage == len(images.csv), "the retry sent nothing to the service"
     with psycopg.connect(pg_warehouse.dsn) as conn:
         loaded = read_rows(conn, "ocr_tables")
     assert_exactly_once(loaded, run.run_id, images.csv)
