@@ -8,6 +8,7 @@ PostgreSQL), and what the task log and the failure say.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
 from tests.airflow_runs import task_states
+from tests.faults.conftest import FAST_CONNECTION_EXTRA
 from tests.faults.images import TABLES, FaultImages, giant_png, make_images, pdf_with_page, png
 from tests.fixtures.warehouses import Warehouse
 from tests.ground_truth import assert_exactly_once, read_rows
@@ -147,3 +149,23 @@ def test_a_folder_of_only_bad_files_still_records_them(
     assert posts(emulator) == 0
     assert sorted(rejected(warehouse)) == ["empty.png", "giant.png"]
     assert {r[3] for r in rejected(warehouse).values()} == {run.run_id}
+
+
+def test_a_missing_folder_and_refused_credentials_fail_in_one_try(
+    example_dag: Any, emulator: Any, warehouse: Warehouse, tmp_path: Path, failures: Any, monkeypatch: Any
+) -> None:
+    missing = example_dag.test(run_conf={"images_folder": (tmp_path / "nowhere").as_uri()})
+    assert missing.state == DagRunState.FAILED
+    assert task_states(missing)["find_images"] == ("failed", 1)
+    assert "is not a folder that exists" in failures.text("find_images")
+
+    images = make_images(tmp_path / "scans", count=1)
+    wrong = json.loads(emulator.airflow_conn_json(**FAST_CONNECTION_EXTRA))
+    wrong["password"] = "not-the-secret"
+    monkeypatch.setenv("AIRFLOW_CONN_ASPOSE_OCR_DEFAULT", json.dumps(wrong))
+    refused = example_dag.test(run_conf={"images_folder": images.folder.as_uri()})
+    assert refused.state == DagRunState.FAILED
+    assert task_states(refused)["submit"] == ("failed", 1), "refused credentials are not retried"
+    assert len(failures.by_task["submit"]) == 1
+    assert posts(emulator) == 0
+    assert "not-the-secret" not in failures.text("submit")
