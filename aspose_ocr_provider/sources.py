@@ -300,7 +300,8 @@ def _expand_local(text: str, problems: _Problems) -> list[tuple[str, Callable[[]
         problems.reject(
             Rejection(
                 os.path.abspath(path),
-                f"file {text!r} does not exist (checked from {os.getcwd()!r}); was it moved or deleted after it was listed?",
+                f"file {text!r} does not exist (checked from {os.getcwd()!r}); was it moved or deleted "
+                "after it was listed?",
             )
         )
         return []
@@ -362,7 +363,9 @@ def _expand_object(
         obj = path if path is not None else ObjectStoragePath(text)
         if not obj.exists():
             problems.reject(
-                Rejection(str(obj), f"object {str(obj)!r} does not exist; was it moved or deleted after it was listed?")
+                Rejection(
+                    str(obj), f"object {str(obj)!r} does not exist; was it moved or deleted after it was listed?"
+                )
             )
             return []
         if obj.is_dir():
@@ -535,7 +538,10 @@ def check_images(
                 continue
             except FileNotFoundError:
                 problems.reject(
-                    Rejection(source, f"{source} vanished before it could be read; was it moved or deleted after it was listed?")
+                    Rejection(
+                        source,
+                        f"{source} vanished before it could be read; was it moved or deleted after it was listed?",
+                    )
                 )
                 continue
             except Exception as exc:

@@ -51,7 +51,7 @@ def run(env: dict[str, str], conf: dict[str, str], log: Path) -> tuple[int, floa
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", MEASURED, str(log), *command], env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
+    ).stdout.split()  # fmt: skip
     found = RUN_DURATION.search(log.read_text())
     return int(out[0]), time.perf_counter() - started, int(out[1]) / 1024, float(found.group(1)) if found else float("nan")
 

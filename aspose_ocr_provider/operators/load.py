@@ -457,9 +457,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 rest: list[Target] = [(w, []) for w in plan.writers(writer) if keyed and all(w is not t for t, _ in targets)]
                 last: list[Target] = [(companion, inputs.companion_batches(run_values))] if companion is not None else []
                 if outcomes:
-                    last.append(
-                        input_records_target(hook, self.table, outcomes, run_values["dag_run_id"], run_values["loaded_at"])
-                    )
+                    run_id, loaded_at = run_values["dag_run_id"], run_values["loaded_at"]
+                    last.append(input_records_target(hook, self.table, outcomes, run_id, loaded_at))
                 written(chunk, load.finish([*targets, *rest, *last], more=quarantine)[: len(targets)])
                 self._lineage.outputs = [
                     TableOutput(self.conn_id, w.table, w.written_columns)

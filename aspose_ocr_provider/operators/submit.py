@@ -335,7 +335,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         except AirflowSkipException:
             if aside.new and writer is not None:
                 # No load follows: the rejections are the run's only rows, written here.
-                write_together([input_records_target(writer.hook, writer.table, aside.records(), context["run_id"], datetime.now(timezone.utc))])
+                now = datetime.now(timezone.utc)
+                rejections = aside.records()
+                write_together([input_records_target(writer.hook, writer.table, rejections, context["run_id"], now)])
             raise
         context["ti"].xcom_push(
             key=INPUTS_XCOM_KEY, value=[r.to_xcom() for r in [*submitted_records(sources), *aside.records()]]

@@ -148,10 +148,6 @@ class ServerRestarter(threading.Thread):
         self.server.start()
         self.restarted.set()
 
-    def wait_until_back(self, context: Any) -> None:
-        """A retry callback: the next try starts once the server is up again."""
-        assert self.restarted.wait(timeout=120), "PostgreSQL did not come back"
-
     def close(self) -> None:
         self.stop.set()
         self.join(timeout=120)
@@ -169,7 +165,13 @@ def test_postgres_stopped_mid_load_and_started_again_loads_every_row_once_withou
     load.rows_per_write = 3  # rows streamed in chunks as results arrive, held until the end
     with run_emulator(pending_polls=1, processing_polls=0) as emu:
         restarter = ServerRestarter(pg_warehouse, emu)
-        load.on_retry_callback = [*load.on_retry_callback, restarter.wait_until_back]
+        restarted = restarter.restarted
+
+        def wait_until_back(context: Any) -> None:
+            """The next try starts once the server is up again (a function: Airflow copies tasks)."""
+            assert restarted.wait(timeout=120), "PostgreSQL did not come back"
+
+        load.on_retry_callback = [*load.on_retry_callback, wait_until_back]
         restarter.start()
         try:
             images.teach(emu)
