@@ -33,6 +33,8 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_1_PLUS, AIRFLOW_V_3_2_PLUS
+from airflow.sdk import AssetWatcher
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 try:  # Airflow >= 3.1: masks in the task process and tells the supervisor too.
     from airflow.sdk.log import mask_secret
@@ -54,6 +56,11 @@ except Exception:  # Airflow 3.0: the standard provider refuses the import (an o
     HITLOperator = None
     HITL_AVAILABLE = False
 
+SHARED_TRIGGER_STREAMS: bool = hasattr(BaseEventTrigger, "shared_stream_key")
+"""Whether the triggerer runs one poll loop for event triggers that share a ``shared_stream_key``
+(Airflow 3.3). Event triggers exist from 3.0 (``BaseEventTrigger`` watched by an ``AssetWatcher``);
+before 3.3 each runs its own ``run()``, and a trigger that wants to share I/O shares it itself."""
+
 SUPERVISOR_LOCK = threading.RLock()
 """Held around every call this package makes to the task supervisor from a task process.
 
@@ -69,6 +76,7 @@ __all__ = [
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
     "HITL_AVAILABLE",
+    "SHARED_TRIGGER_STREAMS",
     "SUPERVISOR_LOCK",
     "AirflowFailException",
     "AirflowNotFoundException",
@@ -77,6 +85,8 @@ __all__ = [
     "AirflowTaskTimeout",
     "Asset",
     "AssetAlias",
+    "AssetWatcher",
+    "BaseEventTrigger",
     "BaseHook",
     "BaseOperator",
     "BaseSensorOperator",
@@ -85,6 +95,7 @@ __all__ = [
     "HITLOperator",
     "ObjectStoragePath",
     "PokeReturnValue",
+    "TriggerEvent",
     "Variable",
     "amask_secret",
     "conf",

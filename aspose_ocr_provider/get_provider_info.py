@@ -92,7 +92,13 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": INTEGRATION, "python-modules": ["aspose_ocr_provider.hooks.aspose_ocr"]}
         ],
         "triggers": [
-            {"integration-name": INTEGRATION, "python-modules": ["aspose_ocr_provider.triggers.task_status"]}
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [
+                    "aspose_ocr_provider.triggers.task_status",
+                    "aspose_ocr_provider.triggers.new_documents",
+                ],
+            }
         ],
         "connection-types": [
             {

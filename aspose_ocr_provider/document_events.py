@@ -1,0 +1,80 @@
+"""What a "new documents" asset event says, written by the folder watcher and read by the run.
+
+The watcher (:class:`~aspose_ocr_provider.triggers.new_documents.AsposeOcrNewDocumentsTrigger`)
+puts its payload in the asset event Airflow records (``extra["payload"]``); the run it starts
+reads every triggering event and loads exactly the documents they name. One module holds both
+sides so the two cannot drift apart. The payload is plain JSON (text and numbers): it is stored
+in the metadata database and shown in the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aspose_ocr_provider.listing import ListedDocument
+
+PAYLOAD_KIND = "aspose_ocr.new_documents"
+"""Marks our payloads among whatever else may update the same asset (a hand-made event, say)."""
+
+
+def event_payload(folder: str, documents: Sequence[ListedDocument]) -> dict[str, Any]:
+    """The JSON payload of one event naming new or changed ``documents`` of ``folder``."""
+    return {
+        "kind": PAYLOAD_KIND,
+        "folder": folder,
+        "documents": [
+            {"source": d.source, "fingerprint": d.fingerprint, "size": d.size, "modified": d.modified}
+            for d in documents
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class EventDocuments:
+    """The documents a run's triggering events name.
+
+    :param sources: each document once, in the order the events named them (oldest first).
+    :param events: how many of the run's events were the watcher's.
+    :param other_events: events without a watcher payload (a hand-made asset event, say).
+    """
+
+    sources: list[str]
+    events: int
+    other_events: int
+
+
+def _payload_of(event: Any) -> Mapping[str, Any] | None:
+    """The watcher payload of a triggering asset event (an Airflow event object or its extra)."""
+    extra = getattr(event, "extra", event)
+    if not isinstance(extra, Mapping):
+        return None
+    payload = extra.get("payload")
+    if isinstance(payload, Mapping) and payload.get("kind") == PAYLOAD_KIND:
+        return payload
+    return None
+
+
+def documents_of_events(events: Iterable[Any]) -> EventDocuments:
+    """Every document the watcher's events name, each once.
+
+    A document named by several events (it changed twice before the run started, or a restarted
+    triggerer named it again) is loaded once: the run reads its bytes as they are now.
+
+    :param events: the run's triggering asset events, oldest first (``context
+        ["triggering_asset_events"][asset]``), or their ``extra`` mappings.
+    """
+    sources: dict[str, None] = {}
+    ours = others = 0
+    for event in events:
+        payload = _payload_of(event)
+        if payload is None:
+            others += 1
+            continue
+        ours += 1
+        for document in payload.get("documents") or []:
+            source = document.get("source") if isinstance(document, Mapping) else None
+            if isinstance(source, str) and source:
+                sources[source] = None
+    return EventDocuments(list(sources), ours, others)
