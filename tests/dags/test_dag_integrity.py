@@ -3,9 +3,11 @@ time, and are wired the way their documentation says."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +16,33 @@ import pytest
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from aspose_ocr_provider.triggers.new_documents import AsposeOcrNewDocumentsTrigger
 from tests.airflow_runs import dag_bag
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-EXAMPLES = {
+SCHEDULED = {
     "aspose_ocr_tables_to_warehouse": DAGS / "aspose_ocr_tables_to_warehouse.py",
     "aspose_ocr_tables_to_postgres": DAGS / "aspose_ocr_tables_to_postgres.py",
     "aspose_ocr_declared_tables": DAGS / "aspose_ocr_declared_tables.py",
 }
+EVENT_DRIVEN = {"aspose_ocr_on_new_documents": DAGS / "aspose_ocr_on_new_documents.py"}
+EXAMPLES = {**SCHEDULED, **EVENT_DRIVEN}
 
 
 @pytest.fixture(scope="module")
-def dagbag() -> Any:
+def watched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The folder the event-driven example is told to watch, as a deployment tells it."""
+    folder = tmp_path_factory.mktemp("inbox")
+    (folder / "scan.png").write_bytes(b"\x89PNG a document a parse-time listing would see")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ASPOSE_OCR_WATCH_URI", str(folder))
+        env.setenv("ASPOSE_OCR_WATCH_TABLE", "inbox_tables")
+        env.setenv("ASPOSE_OCR_WATCH_POKE_INTERVAL", "7")
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def dagbag(watched: Path) -> Any:
     return dag_bag(DAGS)
 
 
@@ -37,7 +54,8 @@ def test_every_example_imports_without_errors(dagbag: Any) -> None:
 @pytest.mark.parametrize("dag_id", sorted(EXAMPLES))
 def test_example_is_scheduled_documented_and_parametrised(dagbag: Any, dag_id: str) -> None:
     dag = dagbag.dags[dag_id]
-    assert dag.schedule == "@daily"
+    if dag_id in SCHEDULED:
+        assert dag.schedule == "@daily"
     assert dag.catchup is False
     assert dag.max_active_runs == 1
     assert dag.doc_md and "Connections" in dag.doc_md
@@ -66,6 +84,39 @@ def test_example_submits_waits_in_the_triggerer_then_loads(dagbag: Any, dag_id: 
     assert load.mode == "idempotent"
 
 
+def test_event_driven_example_runs_on_the_folder_its_environment_names(dagbag: Any, watched: Path) -> None:
+    dag = dagbag.dags["aspose_ocr_on_new_documents"]
+    (asset,) = dag.schedule
+    (watcher,) = asset.watchers
+    trigger = watcher.trigger
+    assert isinstance(trigger, AsposeOcrNewDocumentsTrigger)
+    assert (trigger.folder, trigger.poke_interval) == (str(watched), 7.0)
+    submit = dag.get_task("submit")
+    assert (submit.table, submit.warehouse_conn_id) == ("inbox_tables", "warehouse")
+    assert dag.get_task("load").table == "inbox_tables"
+    assert "documents_of_events" in submit.upstream_task_ids
+
+
+def test_event_driven_example_without_a_folder_parses_and_says_what_to_set() -> None:
+    probe = (
+        "import runpy, sys; found = runpy.run_path(sys.argv[1]); "
+        "print(len(found['NEW_DOCUMENTS'].watchers)); print(found['aspose_ocr_on_new_documents']().description)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASPOSE_OCR_WATCH")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(EVENT_DRIVEN["aspose_ocr_on_new_documents"])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.stdout.splitlines()[-2:] == [
+        "0",
+        "Watching nothing: set ASPOSE_OCR_WATCH_URI to the folder to watch",
+    ]
+
+
 # Run in a fresh interpreter: import everything the DAG file imports (warm-up), then watch the
 # second execution of its top level through audit hooks. Parse-time work shows up as file
 # listings, sockets, subprocesses or database connections.
@@ -88,7 +139,7 @@ _PROBE = textwrap.dedent(
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXAMPLES))
-def test_example_does_no_work_at_parse_time(dag_id: str) -> None:
+def test_example_does_no_work_at_parse_time(dag_id: str, watched: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, str(EXAMPLES[dag_id])],
         capture_output=True,
