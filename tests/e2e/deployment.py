@@ -216,6 +216,17 @@ class Deployment:
         wait_for(f"run {run_id} to be accepted", post, timeout=60, interval=2)
         self.request("PATCH", f"/dags/{dag_id}", {"is_paused": False})
 
+    def unpause(self, dag_id: str) -> None:
+        """Unpause a DAG once the DAG processor has stored it (an asset-scheduled DAG has no next
+        logical date to wait for)."""
+        wait_for(f"the DAG processor to parse {dag_id}", lambda: self.get_or_none(f"/dags/{dag_id}"), 120)
+        self.request("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+
+    def dag_runs(self, dag_id: str) -> list[dict[str, Any]]:
+        """Every run of ``dag_id``, oldest first (runs started by asset events have generated ids)."""
+        runs = self.request("GET", f"/dags/{dag_id}/dagRuns?order_by=id&limit=100")["dag_runs"]
+        return [dict(run) for run in runs]
+
     def run_state(self, dag_id: str, run_id: str) -> str | None:
         """``success`` or ``failed`` once the run finished, else None."""
         run = self.get_or_none(f"/dags/{dag_id}/dagRuns/{run_id}")
