@@ -1,0 +1,232 @@
+"""Event latency bench: from a scan landing in the watched folder to its rows committed.
+
+Starts a real deployment (``tests.e2e.deployment``: scheduler with the LocalExecutor, DAG
+processor, triggerer, API server) and the emulator (fixtures engine, its default), with two DAGs:
+
+- ``aspose_ocr_on_new_documents``, watching an inbox through ``ASPOSE_OCR_WATCH_URI``; each
+  upload is measured from the rename that lands it to the moment its rows are visible in the
+  SQLite warehouse (a reader polls every 0.1 s, so figures are at most that late);
+- the baseline, measured in the same deployment at the same time: an asset watched by Airflow's
+  own ``FileDeleteTrigger`` (same poke interval) whose DAG's only task records when it starts,
+  measured from the flag file's creation. That is the floor any watcher-started run pays
+  (detection, asset event, scheduling, a task process starting) before doing any work.
+
+Uploads come at a steady pace (``--pace`` seconds apart), the baseline's flags halfway between.
+The target for ours: p95 <= poke interval + 15 s.
+
+    .venv/bin/python bench/event_latency_bench.py                       # 20 uploads, 12 s apart
+    .venv/bin/python bench/event_latency_bench.py --uploads 10 --poke-interval 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aspose_ocr_provider.emulator.process import EmulatorProcess
+from tests.e2e.deployment import Deployment, deployment_env, free_port, wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
+DAG_ID = "aspose_ocr_on_new_documents"
+BASELINE_DAG_ID = "bench_file_delete_baseline"
+TABLE = "ocr_tables"
+
+BASELINE_DAG = '''
+"""Baseline for bench/event_latency_bench.py: Airflow's own file watcher starting one task."""
+import os
+import time
+
+from airflow.providers.standard.triggers.file import FileDeleteTrigger
+from airflow.sdk import DAG, Asset, AssetWatcher, task
+
+FLAG = Asset(
+    "bench_flag",
+    watchers=[
+        AssetWatcher(
+            name="bench_flag_watcher",
+            trigger=FileDeleteTrigger(
+                filepath=os.environ["BENCH_FLAG_FILE"], poke_interval=float(os.environ["BENCH_POKE"])
+            ),
+        )
+    ],
+)
+
+with DAG(dag_id="bench_file_delete_baseline", schedule=[FLAG], catchup=False):
+
+    @task
+    def started() -> None:
+        with open(os.environ["BENCH_STARTS"], "a") as out:
+            out.write(f"{time.time()}\\n")
+
+    started()
+'''
+
+
+def make_scans(folder: Path, count: int) -> list[Path]:
+    from PIL import Image
+
+    scans = []
+    for number in range(count):
+        image = folder / f"bench-{number:03d}.png"
+        Image.new("RGB", (96, 48), (number * 11 % 256, 80, 255 - number * 7 % 256)).save(image)
+        rows = "\n".join(f"item-{number}-{row},{row * 3 + number}" for row in range(1, 6))
+        image.with_suffix(".csv").write_text(f"item,count\n{rows}\n")
+        scans.append(image)
+    return scans
+
+
+class RowWatcher(threading.Thread):
+    """Notes when each source's rows first become visible in the warehouse."""
+
+    def __init__(self, warehouse: Path) -> None:
+        super().__init__(daemon=True)
+        self.warehouse = warehouse
+        self.seen: dict[str, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            if self.warehouse.exists():
+                try:
+                    with sqlite3.connect(f"file:{self.warehouse}?mode=ro", uri=True, timeout=1) as conn:
+                        sources = [r[0] for r in conn.execute(f'SELECT DISTINCT "_source" FROM "{TABLE}"')]
+                except sqlite3.Error:
+                    sources = []  # no table yet, or a writer holds the lock
+                now = time.time()
+                for source in sources:
+                    self.seen.setdefault(Path(source).name, now)
+            self.stop.wait(0.1)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def describe(name: str, values: list[float]) -> str:
+    return (
+        f"{name:<44} n={len(values):>2}  p50 {percentile(values, 0.5):5.1f} s  p95 {percentile(values, 0.95):5.1f} s"
+        f"  min {min(values):5.1f} s  max {max(values):5.1f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--uploads", type=int, default=20)
+    parser.add_argument("--pace", type=float, default=12.0, help="seconds between two uploads")
+    parser.add_argument("--poke-interval", type=float, default=5.0)
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="event-latency-bench-"))
+    fixtures, inbox, dags, flags = (home / n for n in ("fixtures", "inbox", "dags", "flags"))
+    for folder in (fixtures, inbox, dags, flags):
+        folder.mkdir()
+    shutil.copyfile(ROOT / "dags" / f"{DAG_ID}.py", dags / f"{DAG_ID}.py")
+    (dags / f"{BASELINE_DAG_ID}.py").write_text(BASELINE_DAG)
+    scans = make_scans(fixtures, args.uploads)
+    warehouse = home / "warehouse.db"
+    flag, starts = flags / "flag", home / "baseline-starts.txt"
+    starts.touch()
+
+    emulator = EmulatorProcess("--fixtures", str(fixtures))
+    api_port = free_port()
+    extra = {
+        "AIRFLOW_CONN_ASPOSE_OCR_DEFAULT": json.dumps(
+            {
+                "conn_type": "aspose_ocr",
+                "login": "emulator-client-id",
+                "password": "emulator-client-secret",
+                "host": emulator.url,
+            }
+        ),
+        "AIRFLOW_CONN_WAREHOUSE": "sqlite://" + urllib.parse.quote(str(warehouse), safe=""),
+        "ASPOSE_OCR_WATCH_URI": str(inbox),
+        "ASPOSE_OCR_WATCH_TABLE": TABLE,
+        "ASPOSE_OCR_WATCH_POKE_INTERVAL": str(args.poke_interval),
+        "BENCH_FLAG_FILE": str(flag),
+        "BENCH_POKE": str(args.poke_interval),
+        "BENCH_STARTS": str(starts),
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
+    }
+    dep = Deployment(home=home, env=deployment_env(home, dags, api_port, extra), api_port=api_port)
+    rows = RowWatcher(warehouse)
+    try:
+        dep.airflow("db", "migrate")
+        dep.start()
+        wait_for("the deployment to report healthy", dep.healthy, timeout=240)
+        for dag_id in (DAG_ID, BASELINE_DAG_ID):
+            dep.unpause(dag_id)
+        wait_for(
+            "both watchers to run",
+            lambda: True if "Watching " in dep.log_of("triggerer").read_text(errors="replace") else None,
+            timeout=180,
+        )
+        time.sleep(2 * args.poke_interval)  # let the baseline's watcher start too (it logs nothing)
+        rows.start()
+
+        uploaded: dict[str, float] = {}
+        flagged: list[float] = []
+        start = time.time()
+        for number, scan in enumerate(scans):
+            time.sleep(max(0.0, start + number * args.pace - time.time()))
+            part = inbox / f"{scan.name}.part"
+            shutil.copyfile(scan, part)
+            part.rename(inbox / scan.name)
+            uploaded[scan.name] = time.time()
+            time.sleep(max(0.0, start + (number + 0.5) * args.pace - time.time()))
+            if not flag.exists():  # the previous flag was picked up (it deletes it)
+                flag.touch()
+                flagged.append(time.time())
+        wait_for(
+            "every upload's rows",
+            lambda: True if set(uploaded) <= set(rows.seen) else None,
+            timeout=300,
+        )
+
+        ours = [rows.seen[name] - at for name, at in uploaded.items()]
+        started = sorted(float(line) for line in starts.read_text().split())
+        baseline = []
+        for at in flagged:
+            later = [s for s in started if s >= at]
+            if later:
+                baseline.append(later[0] - at)
+        runs = dep.dag_runs(DAG_ID)
+        posts = int(emulator.stats()["endpoints"].get("submit", 0))
+    finally:
+        rows.stop.set()
+        dep.stop()
+        emulator.stop()
+
+    print()
+    print(
+        f"Event latency, {args.uploads} uploads {args.pace:g} s apart, poke interval {args.poke_interval:g} s, "
+        f"LocalExecutor, fixtures engine"
+    )
+    print(describe("upload -> rows committed (ours)", ours))
+    if baseline:
+        print(describe("flag -> task started (FileDeleteTrigger)", baseline))
+        print(
+            f"{'ratio ours / baseline':<44}       p50 {percentile(ours, 0.5) / percentile(baseline, 0.5):5.2f}"
+            f"    p95 {percentile(ours, 0.95) / percentile(baseline, 0.95):5.2f}"
+        )
+    else:
+        print("baseline: no task start recorded")
+    target = args.poke_interval + 15
+    verdict = "met" if percentile(ours, 0.95) <= target else "MISSED"
+    print(f"target p95 <= poke interval + 15 s = {target:g} s: {verdict}")
+    print(f"{len(runs)} runs of {DAG_ID} for {args.uploads} uploads; {posts} POSTs to the emulator")
+    shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
