@@ -44,6 +44,18 @@ class EventDocuments:
     events: int
     other_events: int
 
+    def to_load(self, listed: Sequence[str]) -> tuple[list[str], list[str]]:
+        """``(to load, gone)``: the named documents still in the folder's current listing, and
+        those deleted since their event. A run no watcher event started (by hand, or by a
+        hand-made asset event) loads the whole listing; its submit step skips what is loaded.
+
+        :param listed: the sources a listing of the watched folder shows now.
+        """
+        if not self.events:
+            return list(listed), []
+        there = set(listed)
+        return [s for s in self.sources if s in there], [s for s in self.sources if s not in there]
+
 
 def _payload_of(event: Any) -> Mapping[str, Any] | None:
     """The watcher payload of a triggering asset event (an Airflow event object or its extra)."""

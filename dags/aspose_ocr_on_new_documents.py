@@ -125,19 +125,17 @@ def aspose_ocr_on_new_documents() -> None:
         if not WATCH_URI:
             raise ValueError("ASPOSE_OCR_WATCH_URI is not set: set it to the folder this DAG should load.")
         listed = [d.source for d in list_documents(WATCH_URI)]
-        events = triggering_asset_events.get(NEW_DOCUMENTS, []) if triggering_asset_events else []
-        named = named_by(events)
-        if not named.events:
+        named = named_by(triggering_asset_events.get(NEW_DOCUMENTS, []) if triggering_asset_events else [])
+        to_load, gone = named.to_load(listed)
+        if gone:
+            log.warning("%d document(s) the events name are gone from the folder: %s", len(gone), gone)
+        if named.events:
+            log.info("%d event(s) name %d document(s).", named.events, len(named.sources))
+        else:
             log.info(
                 "No watcher event (a run started by hand): all %d document(s) of %s.", len(listed), WATCH_URI
             )
-            return listed
-        there = set(listed)
-        gone = [s for s in named.sources if s not in there]
-        if gone:
-            log.warning("%d document(s) the events name are gone from the folder: %s", len(gone), gone)
-        log.info("%d event(s) name %d document(s).", named.events, len(named.sources))
-        return [s for s in named.sources if s in there]
+        return to_load
 
     documents = documents_of_events()
 

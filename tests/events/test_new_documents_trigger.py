@@ -257,3 +257,18 @@ def test_the_run_reads_each_document_once_and_ignores_other_events() -> None:
 
     assert found.sources == ["/in/a.png", "/in/b.png", "/in/c.png"]
     assert (found.events, found.other_events) == (2, 1)
+
+
+def test_a_run_loads_the_named_documents_still_there_or_everything_when_started_by_hand() -> None:
+    def event(*sources: str) -> dict[str, Any]:
+        return {"payload": {"kind": PAYLOAD_KIND, "documents": [{"source": s} for s in sources]}}
+
+    listed = ["/in/a.png", "/in/c.png", "/in/d.png"]
+
+    assert documents_of_events([event("/in/c.png", "/in/b.png", "/in/a.png")]).to_load(listed) == (
+        ["/in/c.png", "/in/a.png"],
+        ["/in/b.png"],  # deleted after its event: not submitted, named in the log
+    )
+    assert documents_of_events([]).to_load(listed) == (listed, [])
+    assert documents_of_events([{"note": "made by hand in the UI"}]).to_load(listed) == (listed, [])
+    assert documents_of_events([event()]).to_load(listed) == ([], [])
