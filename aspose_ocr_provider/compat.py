@@ -41,6 +41,12 @@ try:  # Airflow >= 3.1: masks in the task process and tells the supervisor too.
 except ImportError:  # Airflow 3.0
     from airflow.sdk.execution_time.secrets_masker import mask_secret  # type: ignore[no-redef]
 
+try:  # Airflow >= 3.1
+    from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
+except ImportError:  # Airflow 3.0: the core timetables
+    from airflow.timetables.assets import AssetOrTimeSchedule  # type: ignore[assignment]
+    from airflow.timetables.trigger import CronTriggerTimetable  # type: ignore[assignment]
+
 amask_secret: Any
 try:  # Airflow >= 3.1: the async variant a triggerer must use (no blocking supervisor call).
     from airflow.sdk.log import amask_secret
@@ -85,6 +91,7 @@ __all__ = [
     "AirflowTaskTimeout",
     "Asset",
     "AssetAlias",
+    "AssetOrTimeSchedule",
     "AssetWatcher",
     "BaseEventTrigger",
     "BaseHook",
@@ -92,6 +99,7 @@ __all__ = [
     "BaseSensorOperator",
     "Connection",
     "Context",
+    "CronTriggerTimetable",
     "HITLOperator",
     "ObjectStoragePath",
     "PokeReturnValue",

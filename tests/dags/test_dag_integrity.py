@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from aspose_ocr_provider.compat import AssetOrTimeSchedule
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -38,6 +39,7 @@ def watched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         env.setenv("ASPOSE_OCR_WATCH_URI", str(folder))
         env.setenv("ASPOSE_OCR_WATCH_TABLE", "inbox_tables")
         env.setenv("ASPOSE_OCR_WATCH_POKE_INTERVAL", "7")
+        env.setenv("ASPOSE_OCR_WATCH_SWEEP", "5 4 * * *")
         yield folder
 
 
@@ -86,7 +88,10 @@ def test_example_submits_waits_in_the_triggerer_then_loads(dagbag: Any, dag_id: 
 
 def test_event_driven_example_runs_on_the_folder_its_environment_names(dagbag: Any, watched: Path) -> None:
     dag = dagbag.dags["aspose_ocr_on_new_documents"]
-    (asset,) = dag.schedule
+    # Scheduled on the watched asset, or on a sweep at the time ASPOSE_OCR_WATCH_SWEEP says.
+    assert isinstance(dag.schedule, AssetOrTimeSchedule)
+    assert "5 4 * * *" in str(dag.timetable.summary if hasattr(dag.timetable, "summary") else dag.schedule)
+    (asset,) = dag.schedule.asset_condition.objects
     (watcher,) = asset.watchers
     trigger = watcher.trigger
     assert isinstance(trigger, AsposeOcrNewDocumentsTrigger)

@@ -89,6 +89,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventDeployme
         "ASPOSE_OCR_WATCH_URI": str(inbox),
         "ASPOSE_OCR_WATCH_TABLE": TABLE,
         "ASPOSE_OCR_WATCH_POKE_INTERVAL": POKE_INTERVAL,
+        "ASPOSE_OCR_WATCH_SWEEP": "none",  # every run here is the watcher's, even across an hour
         # A watcher is registered when the DAG file is parsed after unpausing.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
         # How soon a dead triggerer's triggers go to a live one.
