@@ -202,6 +202,9 @@ def main() -> None:
                 baseline.append(later[0] - at)
         runs = dep.dag_runs(DAG_ID)
         posts = int(emulator.stats()["endpoints"].get("submit", 0))
+        fired = dep.log_of("triggerer").read_text(errors="replace").count("new or changed document(s)")
+        events = dep.request("GET", "/assets/events?limit=100")["total_entries"]
+        queued = dep.request("GET", f"/dags/{DAG_ID}/assets/queuedEvents")["total_entries"]
     finally:
         rows.stop.set()
         dep.stop()
@@ -231,7 +234,11 @@ def main() -> None:
     verdict = "met" if percentile(ours, 0.95) <= target else "MISSED"
     print(f"target p95 <= poke interval + 15 s = {target:g} s: {verdict}")
     print(f"{len(runs)} runs of {DAG_ID} for {args.uploads} uploads; {posts} POSTs to the emulator")
-    shutil.rmtree(home, ignore_errors=True)
+    print(f"watcher fired {fired} time(s); {events} asset events in all; {queued} still queued for the DAG")
+    if stranded:
+        print(f"deployment kept for a look: {home}")
+    else:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
