@@ -126,6 +126,18 @@ NEW_DOCUMENTS = Asset(
             "recognised with no table): they are not submitted, paid for or loaded again. Off: "
             "recognise and reload them (their rows are replaced, not duplicated).",
         ),
+        # "skip" here, unlike the folder DAG's "fail": an inbox is written to all day, and the
+        # hourly sweep names every document, so one bad file would otherwise fail a run an hour.
+        "on_bad_input": Param(
+            "skip",
+            type="string",
+            enum=["fail", "skip"],
+            title="Bad inputs",
+            description="skip: bad files (empty, not an image, unreadable, too many pixels or pages) "
+            "are set aside and recorded in <table>__rejected_inputs, the good ones are loaded; a "
+            "rejected file is not looked at again until it changes. fail: a bad file fails the run "
+            "before anything is paid for, naming every bad file.",
+        ),
     },
     tags=["aspose-ocr", "example"],
     doc_md=__doc__,
@@ -166,6 +178,7 @@ def aspose_ocr_on_new_documents() -> None:
         warehouse_conn_id=WAREHOUSE_CONN_ID,
         table=WATCH_TABLE,
         incremental="{{ params.incremental }}",
+        on_bad_input="{{ params.on_bad_input }}",
     )
 
     wait_for_ocr = AsposeOcrTaskSensor(
@@ -186,6 +199,8 @@ def aspose_ocr_on_new_documents() -> None:
         table=WATCH_TABLE,
         aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
         mode="idempotent",
+        # What became of each document (loaded, no table, rejected), in the rows' transaction.
+        input_records=submit.output["inputs"],
     )
 
     wait_for_ocr >> load
