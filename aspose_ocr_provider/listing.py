@@ -41,6 +41,39 @@ class ListedDocument:
     fingerprint: str
     modified: float | None = None
 
+    def to_xcom(self) -> dict[str, Any]:
+        """The entry as plain JSON values, for a find step to hand to the submit step."""
+        return {"source": self.source, "size": self.size, "fingerprint": self.fingerprint, "modified": self.modified}
+
+    @classmethod
+    def from_xcom(cls, value: Mapping[str, Any]) -> ListedDocument:
+        """An entry from :meth:`to_xcom`'s dict (unknown keys ignored).
+
+        :raises ValueError: when ``source`` or ``fingerprint`` is missing or empty.
+        """
+        source, fingerprint = value.get("source"), value.get("fingerprint")
+        if not isinstance(source, str) or not source or not isinstance(fingerprint, str) or not fingerprint:
+            raise ValueError(
+                "A listing entry needs a non-empty 'source' and 'fingerprint' (as list_documents gives "
+                f"them), got {dict(value)!r}."
+            )
+        modified = value.get("modified")
+        return cls(source, int(value.get("size") or 0), fingerprint, None if modified is None else float(modified))
+
+    @staticmethod
+    def is_entry(value: Any) -> bool:
+        """Whether an input is a listing entry (a mapping with a ``fingerprint``), not a path or bytes."""
+        return isinstance(value, Mapping) and "fingerprint" in value
+
+
+def oldest_first(documents: Iterable[ListedDocument]) -> list[ListedDocument]:
+    """``documents`` by listed modification time, oldest first (unknown times last, then by source).
+
+    A backlog worked off a bounded number of documents per run takes them in this order, so every
+    document's turn comes, and the one waiting longest comes first.
+    """
+    return sorted(documents, key=lambda d: (d.modified is None, d.modified or 0.0, d.source))
+
 
 def fingerprint_of(info: Mapping[str, Any]) -> str:
     """A listing entry's fingerprint: its size and the strongest change marker the store gives.
@@ -88,6 +121,9 @@ def list_documents(folder: Any, suffixes: Iterable[str] = INPUT_SUFFIXES) -> lis
         if path.protocol:  # a file:// folder names its documents as URIs, as ObjectStoragePath does
             entries = [(str(path / os.path.basename(source)), info) for source, info in entries]
     else:
+        invalidate = getattr(path.fs, "invalidate_cache", None)
+        if callable(invalidate):
+            invalidate(path.path)
         if not path.is_dir():
             raise FileNotFoundError(f"{folder} is not a folder that exists.")
         entries = _object_entries(path)
@@ -127,7 +163,12 @@ def _local_entries(folder: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _object_entries(path: Any) -> list[tuple[str, dict[str, Any]]]:
-    """One listing call (paged by the filesystem): no per-object HEAD, no object read."""
+    """One listing call (paged by the filesystem): no per-object HEAD, no object read.
+
+    Filesystems such as s3fs cache listings for the life of the process; a long-lived worker (or
+    ``dag.test()``) would then see the folder as it was at the first run: the caller drops that
+    cache first, so every call lists the store as it is now.
+    """
     found = []
     for info in path.fs.ls(path.path, detail=True):
         if info.get("type") != "file":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,7 +255,7 @@ def _is_uri(text: str) -> bool:
 def _flatten(images: Any) -> list[Any]:
     if images is None:
         return []
-    if isinstance(images, (str, bytes, bytearray, memoryview, os.PathLike)):
+    if isinstance(images, (str, bytes, bytearray, memoryview, os.PathLike, Mapping)):
         return [images]
     if isinstance(images, Iterable):
         out: list[Any] = []
@@ -272,6 +272,25 @@ def _expand(item: Any, index: int, problems: _Problems) -> list[tuple[str, Calla
         return [(f"<bytes input #{index}>", lambda: data)]
     if isinstance(item, Path):
         item = str(item)
+    if isinstance(item, Mapping):  # a listing entry (list_documents(...).to_xcom()): its source
+        if not isinstance(item.get("source"), str):
+            problems.add(
+                f"input #{index} is a mapping without a 'source'; give listing entries as "
+                "list_documents() makes them, or paths, globs, URIs or bytes."
+            )
+            return []
+        # Listed a moment ago as a file: read it without asking the store again whether it exists.
+        source = str(item["source"])
+        if not _is_uri(source):
+            return [(source, _file_reader(source))]
+        try:
+            return [(source, _object_reader(_object_path(source)))]
+        except Exception as exc:
+            problems.add(
+                f"object {source!r} cannot be read: {type(exc).__name__}: {exc}. Check the filesystem "
+                "package for its scheme and the connection it uses."
+            )
+            return []
     if hasattr(item, "read_bytes") and hasattr(item, "protocol"):  # an ObjectStoragePath
         return _expand_object(str(item), problems, path=item)
     if not isinstance(item, str):
@@ -378,6 +397,12 @@ def _expand_object(
             "filesystem package for its scheme and the connection it uses (ObjectStoragePath conn_id)."
         )
         return []
+
+
+def _object_path(uri: str) -> Any:
+    from aspose_ocr_provider.compat import ObjectStoragePath
+
+    return ObjectStoragePath(uri)
 
 
 def _object_reader(obj: Any) -> Callable[[], bytes]:
@@ -581,8 +606,9 @@ def resolve_images(
     """Resolve, read, check and hash every input; one source per page, in input and page order.
 
     :param images: a path, glob, URI (``file://``, or any scheme an installed fsspec filesystem
-        serves through ``ObjectStoragePath``), raw bytes, or a (nested) list of those. Images,
-        PDFs and multi-frame TIFFs.
+        serves through ``ObjectStoragePath``), raw bytes, a listing entry (a dict with ``source``,
+        as :func:`aspose_ocr_provider.listing.list_documents` gives them), or a (nested) list of
+        those. Images, PDFs and multi-frame TIFFs.
     :param max_image_bytes: refuse any image (or rendered page) larger than this.
     :param pages: which pages of each PDF or TIFF: ``"all"``, or ranges like ``"1-3,7"``.
     :param dpi: resolution PDF pages are rendered at.
@@ -592,6 +618,11 @@ def resolve_images(
     checked = check_images(images, max_image_bytes, pages=pages, dpi=dpi, max_pages=max_pages)
     checked.raise_if_any()
     return checked.sources
+
+
+def input_items(images: Any) -> list[Any]:
+    """``images`` as a flat list of single inputs (paths, globs, URIs, bytes, listing entries)."""
+    return _flatten(images)
 
 
 def has_inputs(images: Any) -> bool:

@@ -4,9 +4,14 @@
 Copy this file into your DAGs folder, set two connections, and each run:
 
 1. **find_images** lists the images, PDFs and multi-page TIFFs in a folder (`images_folder`, any
-   `ObjectStoragePath` URI or local path; empty = the sample images bundled with the provider);
-2. **submit** checks the warehouse connection and table, leaves out the pages whose bytes the
-   table already holds (param `incremental`), and sends the new ones, as one batch, to Aspose.OCR
+   `ObjectStoragePath` URI or local path; empty = the sample images bundled with the provider),
+   each with its listing fingerprint (size + ETag on object storage, size + modification time on
+   disk), reading no document;
+2. **submit** checks the warehouse connection and table, skips unread every document whose
+   fingerprint is unchanged since it was loaded (recorded in `<table>__inputs`), reads and hashes
+   the others, leaves out the pages whose bytes the table already holds (param `incremental`),
+   takes at most `max_documents_per_run` documents (oldest first; the rest wait for the next run),
+   and sends the new ones, as one batch, to Aspose.OCR
    Cloud table recognition: every page of a PDF or TIFF is its own recognition, and its rows carry
    its page number (`_source_page`). With nothing new, it logs "0 new of N images; nothing to
    submit" and the run ends there, successfully;
@@ -24,15 +29,22 @@ Connections (environment variables shown; the UI or a secrets backend work the s
   Against the local emulator, add `"host": "http://127.0.0.1:PORT"`.
 - `warehouse` (default of `warehouse_conn_id`): any common-sql database, e.g. SQLite
   `AIRFLOW_CONN_WAREHOUSE='sqlite://%2Fpath%2Fto%2Fwarehouse.db'` (the file path percent-encoded).
+- Scans in S3 or an S3-compatible store (`pip install 'airflow-provider-aspose-ocr[s3]'`): an `aws`
+  connection, named in the folder URI as `s3://CONN_ID@bucket/prefix` (without one, `aws_default`),
+  e.g. `AIRFLOW_CONN_SCANS='{"conn_type": "aws", "login": "KEY_ID", "password": "SECRET",
+  "extra": {"endpoint_url": "https://s3.example.internal", "region_name": "us-east-1"}}'`
+  (leave `endpoint_url` out for AWS itself).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from airflow.sdk import Param, dag, task
 
 from aspose_ocr_provider.compat import AirflowFailException, ObjectStoragePath
+from aspose_ocr_provider.listing import list_documents
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -87,6 +99,14 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             description="Language of the text in the images, as Aspose.OCR names it (English, "
             "German, French...).",
         ),
+        "max_documents_per_run": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            title="Most documents a run",
+            description="Read and submit at most this many new or changed documents a run; the rest "
+            "wait for the next run, oldest first. Empty: no limit. Works off a backlog in steady runs.",
+        ),
         "incremental": Param(
             True,
             type="boolean",
@@ -111,21 +131,27 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
 )
 def aspose_ocr_tables_to_warehouse() -> None:
     @task
-    def find_images(images_folder: str) -> list[str]:
-        """The folder's images, sorted, so a run submits the same batch on every try."""
+    def find_images(images_folder: str) -> list[dict[str, Any]]:
+        """The folder's documents with their listing fingerprints, sorted, read from the listing alone.
+
+        The submit step skips, unread, every document whose fingerprint is unchanged since it was
+        loaded: a run over a bucket of years of scans costs what is new, not the whole bucket.
+        """
         if images_folder.strip():
             folder = ObjectStoragePath(images_folder.strip())
         else:
             from aspose_ocr_provider.sample_data import sample_dir
 
             folder = ObjectStoragePath(str(sample_dir()))
-        if not folder.is_dir():
+        try:
+            listed = list_documents(folder, IMAGE_SUFFIXES)
+        except FileNotFoundError:
             # A retry finds the same folder missing: fail now, not after the retries.
             raise AirflowFailException(
                 f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
-                "such as file:///data/scans (empty for the bundled samples)."
-            )
-        return sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+                "such as file:///data/scans or s3://CONN_ID@bucket/scans (empty for the bundled samples)."
+            ) from None
+        return [document.to_xcom() for document in listed]
 
     images = find_images("{{ params.images_folder }}")
 
@@ -144,6 +170,8 @@ def aspose_ocr_tables_to_warehouse() -> None:
         incremental="{{ params.incremental }}",
         # "skip": bad files are set aside and recorded, the good ones go on.
         on_bad_input="{{ params.on_bad_input }}",
+        # A backlog is worked off this many documents a run, oldest first.
+        max_documents_per_run="{{ params.max_documents_per_run }}",
     )
 
     wait_for_ocr = AsposeOcrTaskSensor(

@@ -38,7 +38,9 @@ def parse_on_bad_input(value: object) -> str:
     return str(text)
 
 
-def _record(rejection: Rejection) -> InputRecord:
+def _record(rejection: Rejection, fingerprints: Mapping[str, str]) -> InputRecord:
+    # A file that could not be read (no sha256) keeps no fingerprint: every run tries it again.
+    fingerprint = fingerprints.get(rejection.source) if rejection.sha256 is not None else None
     return InputRecord(
         rejection.source,
         REJECTED,
@@ -46,6 +48,20 @@ def _record(rejection: Rejection) -> InputRecord:
         sha256=rejection.sha256,
         page_count=rejection.page_count,
         reason=rejection.reason,
+        fingerprint=fingerprint,
+    )
+
+
+def unread_rejection(record: InputRecord) -> Rejection:
+    """The rejection a record stands for, for an input passed over unread (its listing
+    fingerprint is the one it was rejected with)."""
+    reason = record.reason or "rejected"
+    return Rejection(
+        record.source,
+        f"{record.source}: {reason}",
+        size=record.size,
+        sha256=record.sha256,
+        page_count=record.page_count,
     )
 
 
@@ -59,9 +75,13 @@ class SetAside:
     def __bool__(self) -> bool:
         return bool(self.new or self.unchanged)
 
-    def records(self) -> list[InputRecord]:
-        """The records to write: the new rejections (the unchanged ones are recorded already)."""
-        return [_record(r) for r in self.new]
+    def records(self, fingerprints: Mapping[str, str] | None = None) -> list[InputRecord]:
+        """The records to write: the new rejections (the unchanged ones are recorded already).
+
+        :param fingerprints: listing fingerprints by source: a rejected file read with one is
+            passed over unread by later runs while its fingerprint stays the same.
+        """
+        return [_record(r, fingerprints or {}) for r in self.new]
 
     def summary(self, table: str | None) -> str:
         """The one line the task log gives them."""
@@ -77,9 +97,15 @@ class SetAside:
         return ". ".join(parts) + "."
 
 
-def set_aside(rejected: Sequence[Rejection], known: Mapping[str, InputRecord]) -> SetAside:
-    """Split ``rejected`` by whether ``known`` (the warehouse's records) already rejected the same bytes."""
-    found = SetAside()
+def set_aside(
+    rejected: Sequence[Rejection], known: Mapping[str, InputRecord], unread: Sequence[InputRecord] = ()
+) -> SetAside:
+    """Split ``rejected`` by whether ``known`` (the warehouse's records) already rejected the same bytes.
+
+    :param unread: the records of inputs passed over unread, rejected before with the same
+        listing fingerprint: unchanged rejections too.
+    """
+    found = SetAside(unchanged=[unread_rejection(r) for r in unread])
     for rejection in rejected:
         record = known.get(rejection.source)
         same = record is not None and record.outcome == REJECTED and record.same_bytes(rejection.sha256)
@@ -87,11 +113,26 @@ def set_aside(rejected: Sequence[Rejection], known: Mapping[str, InputRecord]) -
     return found
 
 
-def submitted_records(sources: Sequence[ImageSource]) -> list[InputRecord]:
-    """One record per document among ``sources`` (outcome ``loaded`` until the load says otherwise)."""
+def submitted_records(
+    sources: Sequence[ImageSource], fingerprints: Mapping[str, str] | None = None
+) -> list[InputRecord]:
+    """One record per document among ``sources`` (outcome ``loaded`` until the load says otherwise).
+
+    :param fingerprints: listing fingerprints by source (see
+        :func:`aspose_ocr_provider.listing.list_documents`): recorded with the rows, so the next
+        run skips the unchanged document unread.
+    """
+    fingerprints = fingerprints or {}
     documents = {id(s.document): s.document for s in sources}
     return [
-        InputRecord(d.source, LOADED, size=d.size, sha256=d.sha256, page_count=d.page_count)
+        InputRecord(
+            d.source,
+            LOADED,
+            size=d.size,
+            sha256=d.sha256,
+            page_count=d.page_count,
+            fingerprint=fingerprints.get(d.source),
+        )
         for d in documents.values()
     ]
 

@@ -310,6 +310,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         skipped: list[dict[str, Any]] = []
         given = parse_input_records(self.input_records)
         document_rows: dict[str, int] = {}  # rows per document that completed, by source
+        sha_rows: dict[str, int] = {}  # the same, by the document's sha256 (for repeated inputs)
         column_texts: dict[str, str] = {}
         per_source: dict[str, int] = {}
         per_table: dict[str, int] = dict.fromkeys(plan.tables, 0)
@@ -434,6 +435,8 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                     )
                 inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
                 document_rows[ref.source or task_id] = document_rows.get(ref.source or task_id, 0) + rows
+                if ref.sha256 is not None:
+                    sha_rows[ref.sha256] = sha_rows.get(ref.sha256, 0) + rows
                 if rows_per_write is None or plan.pending_rows < rows_per_write:
                     continue
                 if hook is None:
@@ -446,6 +449,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 chunk = plan.take()
                 written(chunk, [load.write(w, batches) for (w, batches), _ in chunk])
             plan.check()
+            for ref in repeats:  # the same bytes under another name: the same outcome, a record of its own
+                if ref.source and ref.source not in document_rows and ref.sha256 in sha_rows:
+                    document_rows[ref.source] = sha_rows[ref.sha256]
             keyed = self.mode == "idempotent" and inputs.keyed and bool(inputs.inputs)
             outcomes = _outcomes(given, document_rows)
             if plan.has_data or (inputs.inputs and (keyed or companion_on)) or outcomes:

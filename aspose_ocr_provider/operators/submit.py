@@ -25,6 +25,7 @@ from aspose_ocr_provider.operators.bad_inputs import (
 )
 from aspose_ocr_provider.operators.final_errors import fail_without_retry
 from aspose_ocr_provider.operators.incremental import WarehouseTarget, nothing_to_submit, parse_flag
+from aspose_ocr_provider.operators.listed_inputs import plan_reads
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
 from aspose_ocr_provider.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
 from aspose_ocr_provider.sources import (
@@ -32,11 +33,11 @@ from aspose_ocr_provider.sources import (
     ImageSource,
     check_images,
     describe,
-    has_inputs,
+    input_items,
     prepared_pages,
 )
 from aspose_ocr_provider.tables.provenance import ProvenanceSpec
-from aspose_ocr_provider.warehouse.input_records import input_records_target, read_input_records
+from aspose_ocr_provider.warehouse.input_records import InputRecord, input_records_target, read_input_records
 from aspose_ocr_provider.warehouse.writer import TableWriter, write_together
 
 if TYPE_CHECKING:
@@ -93,6 +94,27 @@ def _coerce_rendered(name: str, value: Any) -> Any:
         if name == "rotate" and text.lstrip("-").isdigit():
             return int(text)
     return value
+
+
+def parse_limit(name: str, value: Any) -> int | None:
+    """A positive whole number or None (no limit), also as a template renders it (``"10"``, ``"None"``)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError(f"{name} must be a whole number >= 1, or None for no limit; got {value!r}.")
+
+
+def _first_documents(sources: list[ImageSource], limit: int) -> tuple[list[ImageSource], int]:
+    """The pages of the first ``limit`` documents, and how many documents were left out."""
+    documents: list[str] = []
+    for src in sources:
+        if src.document.sha256 not in documents:
+            documents.append(src.document.sha256)
+    kept = set(documents[:limit])
+    return [s for s in sources if s.document.sha256 in kept], len(documents) - len(kept)
 
 
 def _now_iso() -> str:
@@ -175,8 +197,20 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         ones submitted, and each bad one is recorded in ``<table>__inputs`` (view
         ``<table>__rejected_inputs``) with its reason, by the load step (give it this task's
         ``inputs`` XCom as ``input_records``), or here when nothing is submitted. An input
-        rejected before with the same bytes is passed over without a word beyond the log's
-        one-line summary (templated).
+        rejected before with the same bytes (or, given as a listing entry, the same listing
+        fingerprint: then not even read) is passed over without a word beyond the log's one-line
+        summary (templated).
+    :param max_documents_per_run: Read and submit at most this many documents a run (templated;
+        default None, no limit). The rest wait for later runs, oldest first by the listing's
+        modification time (input order for plain paths), so a backlog is worked off in steady runs
+        instead of one giant task.
+
+    Inputs given as listing entries (dicts from :func:`aspose_ocr_provider.listing.list_documents`,
+    ``entry.to_xcom()``; the example DAG's find step returns them) carry a fingerprint (size and
+    ETag, version id or modification time). With a warehouse and ``incremental``, an entry whose
+    fingerprint is the one recorded in ``<table>__inputs`` is skipped without reading its bytes;
+    a changed fingerprint means read and hash (the sha256 stays the identity). Plain paths, globs,
+    URIs and bytes are read and hashed every run, as before.
     """
 
     template_fields: Sequence[str] = (
@@ -188,6 +222,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         "table",
         "incremental",
         "on_bad_input",
+        "max_documents_per_run",
     )
     ui_color = "#f4a261"
 
@@ -219,12 +254,16 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         incremental: bool | str = True,
         provenance: ProvenanceSpec = True,
         on_bad_input: str = "fail",
+        max_documents_per_run: int | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if _is_static(on_bad_input):
             parse_on_bad_input(on_bad_input)
         self.on_bad_input = on_bad_input
+        if _is_static(max_documents_per_run):
+            parse_limit("max_documents_per_run", max_documents_per_run)
+        self.max_documents_per_run = max_documents_per_run
         if (warehouse_conn_id is None) != (table is None):
             raise ValueError(
                 "Give both warehouse_conn_id and table (the load step's target) or neither; "
@@ -318,29 +357,59 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             if incremental:
                 target.identity_columns()
             writer = target.check()
-        if not has_inputs(self.images):  # an empty folder on a schedule: nothing to do, not an error
+        limit = parse_limit("max_documents_per_run", self.max_documents_per_run)
+        items = input_items(self.images)
+        if not items:  # an empty folder on a schedule: nothing to do, not an error
             raise nothing_to_submit(0)
         skip_bad = parse_on_bad_input(self.on_bad_input) == "skip"
+        reads = plan_reads(
+            items,
+            target=target,
+            writer=writer,
+            incremental=incremental,
+            limit=limit,
+            log=self.log,
+            skip_rejected=skip_bad,
+        )
+        fingerprints = reads.fingerprints()
+        if not reads.to_read and not reads.plain:
+            self._set_aside([], writer, reads.rejected_unread)
+            raise nothing_to_submit(len(items))
         checked = check_images(
-            self.images, self.max_image_bytes, pages=self.pages, dpi=self.dpi, max_pages=self.max_pages
+            reads.inputs(), self.max_image_bytes, pages=self.pages, dpi=self.dpi, max_pages=self.max_pages
         )
         checked.raise_if_any(skip_rejected=skip_bad)
         sources = checked.sources
-        aside = self._set_aside(checked.rejected, writer)
+        aside = self._set_aside(checked.rejected, writer, reads.rejected_unread)
         try:
             if not sources:
                 raise nothing_to_submit(0)
             if target is not None and writer is not None and incremental:
-                sources = target.new_inputs(writer, sources, self.log)
+                found = target.held(writer, sources)
+                refreshed = target.record_fingerprints(
+                    writer, sources, found, reads.listed, reads.records, context["run_id"]
+                )
+                if refreshed:
+                    self.log.info(
+                        "%d document(s) touched but unchanged (same sha256): their new fingerprint is "
+                        "recorded, so the next run skips them unread.",
+                        refreshed,
+                    )
+                sources = target.new_inputs(writer, sources, self.log, found=found, total=len(items))
         except AirflowSkipException:
             if aside.new and writer is not None:
                 # No load follows: the rejections are the run's only rows, written here.
                 now = datetime.now(timezone.utc)
-                rejections = aside.records()
+                rejections = aside.records(fingerprints)
                 write_together([input_records_target(writer.hook, writer.table, rejections, context["run_id"], now)])
             raise
+        if limit is not None:
+            sources, waiting = _first_documents(sources, limit)
+            if waiting:
+                self.log.info("max_documents_per_run=%d: %d more new document(s) wait for a later run.", limit, waiting)
         context["ti"].xcom_push(
-            key=INPUTS_XCOM_KEY, value=[r.to_xcom() for r in [*submitted_records(sources), *aside.records()]]
+            key=INPUTS_XCOM_KEY,
+            value=[r.to_xcom() for r in [*submitted_records(sources, fingerprints), *aside.records(fingerprints)]],
         )
         keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
         self._lineage.inputs = [s.source for s in sources]
@@ -357,11 +426,16 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         reused = len(entries)
         entries.update(self._submit_all(first_source, settings, ledger))
 
-        records: list[dict[str, Any]] = [
-            submission_record(src.source, entries[key].task_id, src.identity, entries[key].submitted_at)
+        submitted: list[dict[str, Any]] = [
+            submission_record(
+                src.source,
+                entries[key].task_id,
+                src.identity,
+                entries[key].submitted_at,
+            )
             for key, src in zip(keys, sources, strict=True)
         ]
-        context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=records)
+        context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=submitted)
         ledger.clear()
         self.log.info(
             "Submitted %d page(s): %d distinct, %d reused from an earlier try, %d new; %s.",
@@ -371,15 +445,17 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             len(first_source),
             ledger.account(),
         )
-        return [str(record["task_id"]) for record in records]
+        return [str(record["task_id"]) for record in submitted]
 
-    def _set_aside(self, rejected: Any, writer: TableWriter | None) -> SetAside:
+    def _set_aside(
+        self, rejected: Any, writer: TableWriter | None, unread: Sequence[InputRecord] = ()
+    ) -> SetAside:
         """The rejected inputs, split by whether the warehouse's records rejected the same bytes
-        before; summed up in one log line."""
-        if not rejected:
+        before (``unread``: those passed over by their listing fingerprint); summed up in one log line."""
+        if not rejected and not unread:
             return SetAside()
-        known = read_input_records(writer.hook, writer.table, [r.source for r in rejected]) if writer else {}
-        aside = set_aside(rejected, known)
+        known = read_input_records(writer.hook, writer.table, [r.source for r in rejected]) if writer and rejected else {}
+        aside = set_aside(rejected, known, unread)
         self.log.warning("%s", aside.summary(self.table))
         return aside
 

@@ -27,11 +27,13 @@ class LoadedInputs:
     """What the check found and what it cost.
 
     :param loaded: the identities asked about that the table (or its companion) already holds.
+    :param with_rows: those of them the table itself holds rows of (the rest are "no table").
     :param queries: statements sent to the database.
     :param seconds: wall time of the check.
     """
 
     loaded: set[InputIdentity] = field(default_factory=set)
+    with_rows: set[InputIdentity] = field(default_factory=set)
     queries: int = 0
     seconds: float = 0.0
 
@@ -65,7 +67,10 @@ def find_loaded_inputs(
                     for chunk in _chunks(digests):
                         cur.execute(_lookup_sql(table, sha_column, page_column, len(chunk)), chunk)
                         found.queries += 1
-                        found.loaded |= {i for i in map(_identity, cur.fetchall()) if i in wanted}
+                        held = {i for i in map(_identity, cur.fetchall()) if i in wanted}
+                        found.loaded |= held
+                        if table is writer:
+                            found.with_rows |= held
             finally:
                 cur.close()
         finally:
