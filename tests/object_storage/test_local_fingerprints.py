@@ -178,3 +178,48 @@ def test_a_scan_stored_twice_is_recorded_under_both_names(
     assert example_dag.test(run_conf=conf).state == DagRunState.SUCCESS
     assert OPENED.take() == []
     assert posts(emulator) == 2
+
+
+def test_a_rejected_file_is_not_opened_again_while_unchanged_but_still_fails_a_strict_run(
+    example_dag: Any, emulator: Any, warehouse: Warehouse, tmp_path: Path, capfd: Any
+) -> None:
+    images = make_images(tmp_path / "scans", count=1)
+    images.teach(emulator)
+    bad = images.folder / "notes.png"
+    bad.write_bytes(b"date,amount\n2026-01-01,3\n")
+    (images.folder / "empty.png").write_bytes(b"")
+    skip = {"images_folder": str(images.folder), "on_bad_input": "skip"}
+    OPENED.watch(images.folder)
+
+    # 1. Both bad files read and rejected, with the fingerprint they were listed with.
+    assert example_dag.test(run_conf=skip).state == DagRunState.SUCCESS
+    assert OPENED.take() == sorted(["empty.png", "notes.png", *images.csv])
+    assert posts(emulator) == 1
+    recorded = dict(warehouse.query("SELECT source, fingerprint FROM ocr_tables__inputs WHERE outcome = 'rejected'"))
+    stat = bad.stat()
+    assert recorded[str(bad)] == f"{stat.st_size}:mtime_ns:{stat.st_mtime_ns}"
+
+    # 2. Unchanged: nothing opened, nothing paid, the summary still counts both as set aside.
+    capfd.readouterr()
+    assert example_dag.test(run_conf=skip).state == DagRunState.SUCCESS
+    log = "".join(capfd.readouterr())
+    assert OPENED.take() == []
+    assert posts(emulator) == 1
+    assert "2 unchanged since an earlier run rejected them" in log
+
+    # 3. on_bad_input='fail' does not trust the earlier rejection: the bad files fail the run, unpaid.
+    strict = example_dag.test(run_conf={**skip, "on_bad_input": "fail"})
+    assert strict.state == DagRunState.FAILED
+    assert sorted(OPENED.take()) == ["empty.png", "notes.png"]
+    assert posts(emulator) == 1
+
+    # 4. The bad file replaced by a scan: read (new fingerprint), submitted, loaded.
+    images.add("notes.png", png(7), TABLES[1])
+    images.teach(emulator)
+    OPENED.take()  # the test's own writes and reads
+    assert example_dag.test(run_conf=skip).state == DagRunState.SUCCESS
+    assert OPENED.take() == ["notes.png"]
+    assert posts(emulator) == 2
+    outcomes = dict(warehouse.query("SELECT source, outcome FROM ocr_tables__inputs"))
+    assert outcomes[str(bad)] == "loaded"
+    assert outcomes[str(images.folder / "empty.png")] == "rejected"
