@@ -24,10 +24,7 @@ def event_payload(folder: str, documents: Sequence[ListedDocument]) -> dict[str,
     return {
         "kind": PAYLOAD_KIND,
         "folder": folder,
-        "documents": [
-            {"source": d.source, "fingerprint": d.fingerprint, "size": d.size, "modified": d.modified}
-            for d in documents
-        ],
+        "documents": [d.to_xcom() for d in documents],  # listing entries, as the submit step takes them
     }
 
 
