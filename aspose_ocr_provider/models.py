@@ -27,7 +27,7 @@ RETENTION_SECONDS = 24 * 3600
 """How long the service keeps a task's results; after that the id reads as NotExist."""
 
 
-class _ApiEnum(str, enum.Enum):
+class _ApiEnum(enum.StrEnum):
     """A string enum whose values are the exact wire strings; parsing is case-insensitive.
 
     The server is ASP.NET Core and, by inference, binds enum strings case-insensitively; the
@@ -44,9 +44,6 @@ class _ApiEnum(str, enum.Enum):
                     return member
         valid = ", ".join(m.value for m in cls)
         raise ValueError(f"Unknown {what or cls.__name__} {value!r}; valid values are: {valid}.")
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class TaskStatus(_ApiEnum):

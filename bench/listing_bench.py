@@ -35,7 +35,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,7 @@ def seed_warehouse(hook: Any, loaded: dict[str, tuple[bytes, str]]) -> None:
         InputRecord(s, LOADED, size=len(loaded[s][0]), sha256=d, page_count=1, fingerprint=loaded[s][1])
         for s, d in zip(sources, digests, strict=True)
     ]
-    write_together([input_records_target(hook, TABLE, records, "seed", datetime.now(timezone.utc))])
+    write_together([input_records_target(hook, TABLE, records, "seed", datetime.now(UTC))])
 
 
 def find_and_skip_with_fingerprints(

@@ -25,7 +25,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ PROVENANCE = {
     "_source_table": 1,
     "_dag_run_id": "manual__2026-01-01T00:00:00+00:00",
     "_loaded_by": "ocr_tables.load",
-    "_loaded_at": datetime(2026, 1, 1, tzinfo=timezone.utc),
+    "_loaded_at": datetime(2026, 1, 1, tzinfo=UTC),
 }
 PROV_COLUMNS = [*COLUMNS, "_source_row", *PROVENANCE]
 PROV_TYPES = {"_source_row": "BIGINT", "_source_table": "BIGINT", "_loaded_at": "TIMESTAMPTZ"}

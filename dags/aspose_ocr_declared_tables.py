@@ -35,7 +35,7 @@ Connections (environment variables shown; the UI or a secrets backend work the s
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import airflow
 from airflow.sdk import Param, dag
@@ -99,7 +99,7 @@ STOCK = TableSchema(
 @dag(
     dag_id="aspose_ocr_declared_tables",
     schedule="@daily",
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     # Each run reads the inputs as they are now; missed days have nothing different to load.
     catchup=False,
     # Runs write the same tables: one at a time.

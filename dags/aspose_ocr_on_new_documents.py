@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import Param, dag, task
@@ -99,7 +99,7 @@ NEW_DOCUMENTS = Asset(
             timetable=CronTriggerTimetable(SWEEP, timezone="UTC"), assets=[NEW_DOCUMENTS]
         )
     ),
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     # Runs write the same table: one at a time. Events that arrive meanwhile start the next run
     # together.

@@ -26,7 +26,7 @@ Install the provider with its PostgreSQL extra: `pip install "airflow-provider-a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task, task_group
 
@@ -45,7 +45,7 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
 @dag(
     dag_id="aspose_ocr_tables_to_postgres",
     schedule="@daily",
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 3, "retry_delay": timedelta(minutes=2), "retry_exponential_backoff": True},

@@ -38,7 +38,7 @@ Connections (environment variables shown; the UI or a secrets backend work the s
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import Param, dag, task
@@ -62,7 +62,7 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
 @dag(
     dag_id="aspose_ocr_tables_to_warehouse",
     schedule="@daily",
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     # Each run reads the folder as it is now; missed days have nothing different to load.
     catchup=False,
     # Runs write the same table: one at a time.

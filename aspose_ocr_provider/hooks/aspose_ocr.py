@@ -426,7 +426,7 @@ class AsposeOcrAsyncHook(BaseHook):
                 ) as response:
                     body = await response.read()
                     answer = protocol.Answer(response.status, response.headers, body, url)
-            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 step = protocol.after_network_error(
                     exc,
                     settings=settings,

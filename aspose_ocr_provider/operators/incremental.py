@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aspose_ocr_provider.compat import AirflowSkipException
@@ -228,5 +228,5 @@ class WarehouseTarget:
                 )
             )
         if fresh:
-            write_together([input_records_target(writer.hook, self.table, fresh, run_id, datetime.now(timezone.utc))])
+            write_together([input_records_target(writer.hook, self.table, fresh, run_id, datetime.now(UTC))])
         return len(fresh)

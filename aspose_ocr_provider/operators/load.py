@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import urllib.parse
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -297,7 +297,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         run_values: dict[str, Any] = {
             "dag_run_id": context["run_id"],
             "loaded_by": loaded_by,
-            "loaded_at": datetime.now(timezone.utc),
+            "loaded_at": datetime.now(UTC),
         }
         reserved = list(prov.values())
         ocr = self._ocr_hook()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import airflow
@@ -248,7 +248,7 @@ class AsposeOcrQuarantineReviewOperator(_Base):
                 values = {p.column: given.get(value_field(row, p.column)) for p in row.problems}
                 answers.append(Answer(row, "correct", values))
         user = answer.get("responded_by_user") or {}
-        answered_at = answer.get("responded_at") or datetime.now(timezone.utc)
+        answered_at = answer.get("responded_at") or datetime.now(UTC)
         ti = context["ti"]
         outcome = apply_answers(
             hook,
@@ -261,7 +261,7 @@ class AsposeOcrQuarantineReviewOperator(_Base):
             run_values={
                 "dag_run_id": context["run_id"],
                 "loaded_by": f"{ti.dag_id}.{ti.task_id}",
-                "loaded_at": datetime.now(timezone.utc),
+                "loaded_at": datetime.now(UTC),
             },
         )
         for where, reason in outcome.refused.items():

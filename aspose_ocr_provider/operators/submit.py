@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aspose_ocr_provider.compat import AirflowSkipException, AirflowTaskTimeout, BaseOperator
@@ -118,7 +118,7 @@ def _first_documents(sources: list[ImageSource], limit: int) -> tuple[list[Image
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _age_seconds(iso: str) -> float:
@@ -127,8 +127,8 @@ def _age_seconds(iso: str) -> float:
     except ValueError:
         return float("inf")
     if then.tzinfo is None:
-        then = then.replace(tzinfo=timezone.utc)
-    return (datetime.now(timezone.utc) - then).total_seconds()
+        then = then.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - then).total_seconds()
 
 
 class AsposeOcrSubmitTableOperator(BaseOperator):
@@ -399,7 +399,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         except AirflowSkipException:
             if aside.new and writer is not None:
                 # No load follows: the rejections are the run's only rows, written here.
-                now = datetime.now(timezone.utc)
+                now = datetime.now(UTC)
                 rejections = aside.records(fingerprints)
                 write_together([input_records_target(writer.hook, writer.table, rejections, context["run_id"], now)])
             raise

@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,7 @@ def test_runs_over_a_changing_folder_pay_and_load_each_image_once(
     #    gives the new one a new run id), then dag.test again with the first run's run id (the
     #    run cleared and re-run). Each time the images' rows are replaced, never duplicated.
     reload_conf = {**conf, "incremental": False}
-    when = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    when = datetime(2026, 2, 1, tzinfo=UTC)
     run_ids = []
     for attempt, expected_posts in enumerate((11, 16, 21)):
         if attempt == 1:

@@ -9,7 +9,7 @@ the task was between tries, and what is left once it succeeded.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from aspose_ocr_provider.operators.submission_ledger import KEY_PREFIX, Submissi
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from tests.airflow_runs import register_dag, task_states, xcom
 
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 CSV = "0,1\nitem,qty\napple,3\n"
 IMAGES = 5
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def ocr_connection(airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_calls_from_pool_threads_and_the_task_thread_take_turns(ocr_connection: None) -> None:
-    with DAG("supervisor_calls", schedule=None, start_date=datetime(2026, 1, 1, tzinfo=timezone.utc)) as dag:
+    with DAG("supervisor_calls", schedule=None, start_date=datetime(2026, 1, 1, tzinfo=UTC)) as dag:
         ManyThreadsTalking(task_id="talk")
     register_dag(dag)
     dr = dag.test()

@@ -4,7 +4,7 @@ emulator into real SQLite and PostgreSQL: what a data engineer checks in their w
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ def test_two_layouts_land_in_their_two_tables_with_the_declared_types(
         {"source": "stock.png", "task_id": sample("unruled_noisy", emu)},
     ]
     state, xcom = run_load(
-        tmp_path, datetime(2026, 4, 1, tzinfo=timezone.utc), ocr_task_ids=records, schemas=[INVOICES, STOCK]
+        tmp_path, datetime(2026, 4, 1, tzinfo=UTC), ocr_task_ids=records, schemas=[INVOICES, STOCK]
     )
     assert state == "success"
     assert xcom is not None and xcom["rows_per_table"] == {"invoices": 6, "stock": 6}
@@ -132,7 +132,7 @@ def test_headers_with_ocr_slips_map_to_their_columns(
     ]
     state, xcom = run_load(
         tmp_path,
-        datetime(2026, 4, 2, tzinfo=timezone.utc),
+        datetime(2026, 4, 2, tzinfo=UTC),
         ocr_task_ids=records,
         table="invoices",
         columns=INVOICES.columns,
@@ -154,7 +154,7 @@ def test_a_cell_that_does_not_parse_goes_to_quarantine_with_its_source_while_the
     records = [{"source": "scans/bad.png", "task_id": submit(emu, rows), "sha256": "ab" * 32, "page": 2}]
     state, xcom = run_load(
         tmp_path,
-        datetime(2026, 4, 3, tzinfo=timezone.utc),
+        datetime(2026, 4, 3, tzinfo=UTC),
         ocr_task_ids=records,
         schemas=[INVOICES],
         on_bad_data=on_bad_data,
@@ -186,7 +186,7 @@ def test_a_cell_that_does_not_parse_goes_to_quarantine_with_its_source_while_the
     assert unknown["header_text"] == "Colour" and "matches no declared column" in unknown["reason"]
     # A re-run of the same DAG run replaces its quarantine rows as it replaces its data rows.
     state, _ = run_load(
-        tmp_path, datetime(2026, 4, 3, tzinfo=timezone.utc), ocr_task_ids=records, schemas=[INVOICES]
+        tmp_path, datetime(2026, 4, 3, tzinfo=UTC), ocr_task_ids=records, schemas=[INVOICES]
     )
     assert state == "success" and len(quarantine(warehouse)) == 3
     # Once the scan is fixed (new bytes, same file), a re-run loads every row and nothing stays set aside.
@@ -197,7 +197,7 @@ def test_a_cell_that_does_not_parse_goes_to_quarantine_with_its_source_while_the
     ]
     records = [{"source": "scans/bad.png", "task_id": submit(emu, fixed), "sha256": "cd" * 32, "page": 2}]
     state, _ = run_load(
-        tmp_path, datetime(2026, 4, 3, tzinfo=timezone.utc), ocr_task_ids=records, schemas=[INVOICES]
+        tmp_path, datetime(2026, 4, 3, tzinfo=UTC), ocr_task_ids=records, schemas=[INVOICES]
     )
     assert state == "success" and quarantine(warehouse) == []
     assert warehouse.query("SELECT item, amount FROM invoices ORDER BY item") == [
@@ -214,7 +214,7 @@ def test_a_table_of_no_declared_layout_is_quarantined_whole(
         {"source": "staff.png", "task_id": sample("unruled_staff", emu)},
     ]
     state, xcom = run_load(
-        tmp_path, datetime(2026, 4, 4, tzinfo=timezone.utc), ocr_task_ids=records, schemas=[INVOICES, STOCK]
+        tmp_path, datetime(2026, 4, 4, tzinfo=UTC), ocr_task_ids=records, schemas=[INVOICES, STOCK]
     )
     assert state == "success"
     assert xcom is not None and xcom["rows_per_table"] == {"invoices": 6, "stock": 0}
@@ -232,7 +232,7 @@ def test_the_same_header_in_three_images_is_one_column(
     for day, rows in enumerate([first, second, third], start=5):
         state, _ = run_load(
             tmp_path,
-            datetime(2026, 4, day, tzinfo=timezone.utc),
+            datetime(2026, 4, day, tzinfo=UTC),
             ocr_task_ids=[submit(emu, rows)],
             table="ocr",
         )
@@ -254,7 +254,7 @@ def test_a_text_cell_in_a_numeric_column_in_a_later_run_is_widened_or_quarantine
     for day, rows in ((6, first), (7, later)):
         state, _ = run_load(
             tmp_path,
-            datetime(2026, 4, day, tzinfo=timezone.utc),
+            datetime(2026, 4, day, tzinfo=UTC),
             ocr_task_ids=[{"source": f"day{day}.png", "task_id": submit(emu, rows)}],
             table="counts",
             type_conflicts=type_conflicts,
@@ -288,13 +288,13 @@ def test_a_type_conflict_fails_naming_the_source_and_cell_when_told_to(
 ) -> None:
     run_load(
         tmp_path,
-        datetime(2026, 4, 8, tzinfo=timezone.utc),
+        datetime(2026, 4, 8, tzinfo=UTC),
         ocr_task_ids=[submit(emu, [["Qty"], ["7"]])],
         table="c",
     )
     state, _ = run_load(
         tmp_path,
-        datetime(2026, 4, 9, tzinfo=timezone.utc),
+        datetime(2026, 4, 9, tzinfo=UTC),
         ocr_task_ids=[{"source": "late.png", "task_id": submit(emu, [["Qty"], ["1O5"]])}],
         table="c",
         type_conflicts="fail",
@@ -308,7 +308,7 @@ def test_the_merged_header_sample_loads_its_numbers_as_numbers(
 ) -> None:
     state, xcom = run_load(
         tmp_path,
-        datetime(2026, 4, 10, tzinfo=timezone.utc),
+        datetime(2026, 4, 10, tzinfo=UTC),
         ocr_task_ids=[sample("ruled_merged_header", emu)],
         table="sales",
     )
@@ -327,7 +327,7 @@ def test_the_merged_header_sample_loads_its_numbers_as_numbers(
     # An override reads it as one header row: the sub-header row is data, so the columns are text.
     state, _ = run_load(
         tmp_path,
-        datetime(2026, 4, 11, tzinfo=timezone.utc),
+        datetime(2026, 4, 11, tzinfo=UTC),
         ocr_task_ids=[sample("ruled_merged_header", emu)],
         table="sales_flat",
         header_rows=1,

@@ -3,7 +3,7 @@ by the operator (dag.test) into a real SQLite file and the suite's PostgreSQL.""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aspose_ocr_provider.emulator.testing import EmulatorHandle
@@ -35,7 +35,7 @@ def test_a_table_of_look_alike_rows_keeps_its_first_row_as_data(
 ) -> None:
     task_id = submit(emu, [WEB_HEADER, *WEB_ROWS])
     state, xcom = run_load(
-        tmp_path, datetime(2026, 5, 1, tzinfo=timezone.utc), ocr_task_ids=task_id, table="web"
+        tmp_path, datetime(2026, 5, 1, tzinfo=UTC), ocr_task_ids=task_id, table="web"
     )
     assert state == "success"
     assert _user_columns(warehouse, "web") == ["customer_id", "user", "joined", "status", "col__5", "actions"]
@@ -50,7 +50,7 @@ def test_the_same_image_with_a_declared_table_loads_every_row_without_header_row
 ) -> None:
     task_id = submit(emu, [WEB_HEADER, *WEB_ROWS])
     state, xcom = run_load(
-        tmp_path, datetime(2026, 5, 2, tzinfo=timezone.utc), ocr_task_ids=task_id, schemas=[CUSTOMERS]
+        tmp_path, datetime(2026, 5, 2, tzinfo=UTC), ocr_task_ids=task_id, schemas=[CUSTOMERS]
     )
     assert state == "success"
     assert xcom is not None and xcom["rows_per_table"] == {"customers": 15}
@@ -71,7 +71,7 @@ def test_a_units_line_above_a_table_is_in_no_column_and_no_value_is_lost(
     task_ids = [submit(emu, BALANCE), submit(emu, titled)]
     for number, (task_id, table) in enumerate(zip(task_ids, ["balance", "people"], strict=True)):
         state, _ = run_load(
-            tmp_path, datetime(2026, 5, 3 + number, tzinfo=timezone.utc), ocr_task_ids=task_id, table=table
+            tmp_path, datetime(2026, 5, 3 + number, tzinfo=UTC), ocr_task_ids=task_id, table=table
         )
         assert state == "success"
     balance_columns = _user_columns(warehouse, "balance")
@@ -99,7 +99,7 @@ def test_a_real_col_2_header_and_an_empty_header_never_share_a_column_across_run
     for day, rows in ((5, first), (6, later)):
         state, _ = run_load(
             tmp_path,
-            datetime(2026, 5, day, tzinfo=timezone.utc),
+            datetime(2026, 5, day, tzinfo=UTC),
             ocr_task_ids=[{"source": f"day{day}.png", "task_id": submit(emu, rows)}],
             table="mixed",
         )
@@ -120,7 +120,7 @@ def test_a_header_written_twice_in_two_cases_lands_in_the_same_columns_in_every_
     for day, rows in ((7, first), (8, later)):
         state, xcom = run_load(
             tmp_path,
-            datetime(2026, 5, day, tzinfo=timezone.utc),
+            datetime(2026, 5, day, tzinfo=UTC),
             ocr_task_ids=[{"source": f"day{day}.png", "task_id": submit(emu, rows)}],
             table="amounts",
         )

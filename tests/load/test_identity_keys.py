@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -40,7 +40,7 @@ def load(
 ) -> None:
     """Load ``{source: (content, items)}`` as the load operator does: one row per item."""
     plan = IdentityLoad(PROV, keep_history=keep_history)
-    run_values = {"dag_run_id": run_id, "loaded_by": "dag.load", "loaded_at": datetime.now(timezone.utc)}
+    run_values = {"dag_run_id": run_id, "loaded_by": "dag.load", "loaded_at": datetime.now(UTC)}
     batches = []
     for source, (content, cells) in inputs.items():
         identity = InputIdentity(sha(content))
@@ -169,7 +169,7 @@ def test_a_name_postgresql_would_truncate_is_refused(warehouse: Warehouse) -> No
 
 
 def test_loads_of_bare_task_ids_replace_by_source(warehouse: Warehouse) -> None:
-    run_values = {"dag_run_id": "r", "loaded_by": "d.l", "loaded_at": datetime.now(timezone.utc)}
+    run_values = {"dag_run_id": "r", "loaded_by": "d.l", "loaded_at": datetime.now(UTC)}
     for _ in range(2):  # the same bare id loaded twice: its source (the id) keys its rows
         plan = IdentityLoad(PROV)
         plan.add("task-1", "task-1", None, 1, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def run_load(tmp_path: Path, logical_date: datetime, **op_kwargs: Any) -> tuple[
 
     out = tmp_path / f"xcom-{uuid.uuid4().hex}.json"
     dag_id = op_kwargs.pop("dag_id", "ocr_load_test")
-    with DAG(dag_id, schedule=None, start_date=datetime(2026, 1, 1, tzinfo=timezone.utc)) as dag:
+    with DAG(dag_id, schedule=None, start_date=datetime(2026, 1, 1, tzinfo=UTC)) as dag:
         load = AsposeOcrTableToSqlOperator(task_id="load", conn_id="warehouse", **op_kwargs)
 
         @task
@@ -75,7 +75,7 @@ def test_records_load_typed_rows_with_provenance_and_reruns_do_not_duplicate(
             "submitted_at": "2026-01-01T00:00:00+00:00",
         },
     ]
-    when = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 1, tzinfo=UTC)
     state, xcom = run_load(tmp_path, when, ocr_task_ids=records, table="invoices")
     assert state == "success"
     first = _prov_rows(warehouse)
@@ -96,7 +96,7 @@ def test_records_load_typed_rows_with_provenance_and_reruns_do_not_duplicate(
     assert [r[:6] for r in _prov_rows(warehouse)] == [r[:6] for r in first]
     # Another run loading one of the same inputs replaces that input's rows: still one copy each.
     state, _ = run_load(
-        tmp_path, datetime(2026, 3, 2, tzinfo=timezone.utc), ocr_task_ids=records[:1], table="invoices"
+        tmp_path, datetime(2026, 3, 2, tzinfo=UTC), ocr_task_ids=records[:1], table="invoices"
     )
     assert state == "success"
     after = _prov_rows(warehouse)
@@ -111,7 +111,7 @@ def test_bare_ids_and_several_tables_per_image(
     task_id = submit(emu, SECOND, [["Name", "Score"], ["Cy", "9"]])
     state, xcom = run_load(
         tmp_path,
-        datetime(2026, 3, 3, tzinfo=timezone.utc),
+        datetime(2026, 3, 3, tzinfo=UTC),
         ocr_task_ids=[task_id],
         table="scores",
         mode="append",
@@ -132,7 +132,7 @@ def test_hostile_header_cells_become_columns_and_the_table_survives(
     task_id = submit(emu, [header, [f"v{i}" for i in range(len(header))]])
     state, xcom = run_load(
         tmp_path,
-        datetime(2026, 3, 4, tzinfo=timezone.utc),
+        datetime(2026, 3, 4, tzinfo=UTC),
         ocr_task_ids=task_id,
         table="t2",
         sanitize_names=False,
@@ -155,7 +155,7 @@ def test_a_failure_in_the_middle_of_the_load_leaves_the_table_as_it_was(
         {"source": "a.png", "task_id": submit(emu, INVOICE)},
         {"source": "b.png", "task_id": submit(emu, THIRD)},
     ]
-    when = datetime(2026, 3, 5, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 5, tzinfo=UTC)
     assert run_load(tmp_path, when, ocr_task_ids=records, table="invoices")[0] == "success"
     before = sorted(warehouse.query("SELECT * FROM invoices"), key=repr)
 
@@ -178,7 +178,7 @@ def test_failed_ocr_task_fails_the_load_naming_the_source_or_is_skipped(
 ) -> None:
     good = {"source": "good.png", "task_id": submit(emu, INVOICE)}
     gone = {"source": "lost.png", "task_id": str(uuid.uuid4())}
-    when = datetime(2026, 3, 6, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 6, tzinfo=UTC)
     with TaskFailures() as failed:
         state, _ = run_load(tmp_path, when, ocr_task_ids=[good, gone], table="invoices")
     assert state == "failed"
@@ -217,7 +217,7 @@ def test_two_dags_with_the_same_run_id_keep_each_others_rows(
     airflow_db: Path, emu: EmulatorHandle, warehouse: Warehouse, tmp_path: Path
 ) -> None:
     """Scheduled runs of different DAGs share run ids; idempotency is per DAG and task."""
-    when = datetime(2026, 3, 7, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 7, tzinfo=UTC)
     for dag_id, table in (("ocr_load_a", INVOICE), ("ocr_load_b", THIRD)):
         state, _ = run_load(
             tmp_path, when, dag_id=dag_id, ocr_task_ids=submit(emu, table), table="shared", infer_types=False
@@ -245,7 +245,7 @@ def _asset_event_uris() -> set[str]:
 def test_a_load_updates_the_tables_asset_even_when_the_table_is_templated(
     airflow_db: Path, emu: EmulatorHandle, warehouse: Warehouse, tmp_path: Path
 ) -> None:
-    when = datetime(2026, 3, 8, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 8, tzinfo=UTC)
     state, _ = run_load(
         tmp_path, when, dag_id="ocr_asset_static", ocr_task_ids=submit(emu, THIRD), table="parts"
     )

@@ -4,7 +4,7 @@ end: dag.test() runs against the emulator into real SQLite and PostgreSQL, compa
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ def snapshot(warehouse: Warehouse, table: str) -> tuple[list[tuple[str, str]], l
 
 
 def run(tmp_path: Path, day: int, **kwargs: Any) -> dict[str, Any]:
-    state, xcom = run_load(tmp_path, datetime(2026, 4, day, tzinfo=timezone.utc), **kwargs)
+    state, xcom = run_load(tmp_path, datetime(2026, 4, day, tzinfo=UTC), **kwargs)
     assert state == "success"
     assert xcom is not None
     return xcom
@@ -165,7 +165,7 @@ def test_type_conflicts_and_quarantine_rows_as_at_the_end(
     (whole_state, whole), (streamed_state, streamed) = (
         run_load(
             tmp_path,
-            datetime(2026, 4, day, tzinfo=timezone.utc),
+            datetime(2026, 4, day, tzinfo=UTC),
             ocr_task_ids=given,
             table=table,
             quarantine_table=f"{table}_quarantine",
@@ -218,7 +218,7 @@ def test_a_failure_after_chunks_were_written_leaves_the_warehouse_as_it_was(
     # Chunks 1 and 2 (scan1 replacing its rows, scan2) are written when chunk 3 fails.
     state, _ = run_load(
         tmp_path,
-        datetime(2026, 4, 2, tzinfo=timezone.utc),
+        datetime(2026, 4, 2, tzinfo=UTC),
         ocr_task_ids=given,
         table="streamed",
         transform=poison_third_image,
@@ -229,7 +229,7 @@ def test_a_failure_after_chunks_were_written_leaves_the_warehouse_as_it_was(
     # A result that cannot be loaded after some chunks were written: the new table is not left behind.
     missing = {"source": "gone.png", "task_id": "00000000-0000-0000-0000-000000000000", "sha256": sha("gone"), "page": 1}
     state, _ = run_load(
-        tmp_path, datetime(2026, 4, 3, tzinfo=timezone.utc), ocr_task_ids=[*given, missing], table="fresh", rows_per_write=1
+        tmp_path, datetime(2026, 4, 3, tzinfo=UTC), ocr_task_ids=[*given, missing], table="fresh", rows_per_write=1
     )
     assert state == "failed"
     assert warehouse.columns("fresh") == []

@@ -10,7 +10,7 @@ corrected row like any other.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ TABLE = [
     ["Gadget", "1", "3.00", "3.00"],
     ["Sprocket", "", "1.OO", ""],
 ]
-AT = datetime(2026, 5, 2, 9, 30, tzinfo=timezone.utc)
+AT = datetime(2026, 5, 2, 9, 30, tzinfo=UTC)
 RUN = {"dag_run_id": "review-run", "loaded_by": "dag.review", "loaded_at": AT}
 
 
@@ -70,7 +70,7 @@ def load(emu: EmulatorHandle, image: bytes, tmp_path: Path, day: int) -> None:
     }
     state, xcom = run_load(
         tmp_path,
-        datetime(2026, 5, day, tzinfo=timezone.utc),
+        datetime(2026, 5, day, tzinfo=UTC),
         ocr_task_ids=[record],
         schemas=[INVOICES],
         dag_id="ocr_review_load",

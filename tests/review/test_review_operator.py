@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def run_review(**kwargs: Any) -> tuple[str, str | None]:
 
     from aspose_ocr_provider.operators.review import AsposeOcrQuarantineReviewOperator
 
-    with DAG("ocr_review_alone", schedule=None, start_date=datetime(2026, 1, 1, tzinfo=timezone.utc)) as dag:
+    with DAG("ocr_review_alone", schedule=None, start_date=datetime(2026, 1, 1, tzinfo=UTC)) as dag:
         AsposeOcrQuarantineReviewOperator(task_id="review", conn_id="warehouse", schemas=[INVOICES], **kwargs)
     register_dag(dag)
     run = dag.test()

@@ -16,7 +16,7 @@ from aspose_ocr_provider.warehouse.input_records import (
 from aspose_ocr_provider.warehouse.writer import StreamedLoad
 from tests.fixtures.warehouses import Warehouse
 
-WHEN = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 
 
 def _load(warehouse: Warehouse, records: list[InputRecord], run: str, fail: bool = False) -> None:

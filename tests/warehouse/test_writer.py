@@ -58,7 +58,7 @@ def test_types_nulls_provenance_constants_and_index(warehouse: Warehouse) -> Non
             "s": pd.Series(["a", None, "c"], dtype=object),
         }
     ).set_axis(pd.Index([2, 3, 5], name="source_row"))
-    loaded_at = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    loaded_at = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     batch = TableBatch(frame, constants={"_source": "scan.png", "_loaded_at": loaded_at}, index_column="_row")
     write_frames(warehouse.hook(), "typed", [batch])
     rows = warehouse.query('SELECT n, x, d, s, "_row", "_source", "_loaded_at" FROM typed ORDER BY "_row"')
@@ -200,7 +200,7 @@ def test_psycopg2_copy_expert_path_escapes_every_awkward_character(
     awkward = ["tab\there", "new\nline", "back\\slash \\N", "cr\rlf", "ünï 📦", None, ""]
     frame = _frame([[v, i] for i, v in enumerate(awkward)], ["text", "pos"])
     frame["pos"] = frame["pos"].astype("Int64")
-    loaded_at = dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)
+    loaded_at = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     write_frames(hook, "awkward", [TableBatch(frame, constants={"_loaded_at": loaded_at})])
     conn = psycopg2.connect(server.dsn)
     try:
