@@ -18,4 +18,4 @@ fi
 # where the driver differs (psycopg2 and its copy_expert on Airflow 3.0).
 "$VENV/bin/python" -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" \
   -k "not ((test_declared_tables or test_streamed_load) and sqlite)" \
-  tests/hooks tests/emulator tests/test_models.py tests/dags tests/load tests/tables tests/warehouse tests/job "$@"
+  tests/hooks tests/emulator tests/test_models.py tests/dags tests/load tests/tables tests/warehouse tests/job tests/events tests/test_listing.py "$@"
