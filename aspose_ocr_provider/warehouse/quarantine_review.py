@@ -21,6 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS
+from aspose_ocr_provider.tables.quarantine import QUARANTINE_COLUMNS
 from aspose_ocr_provider.tables.schema import TableSchema, typed_frame
 from aspose_ocr_provider.tables.withheld_rows import Problem, WithheldRow, corrected_row
 from aspose_ocr_provider.warehouse.batch import TableBatch
@@ -40,19 +41,8 @@ RESOLUTION_COLUMNS: dict[str, str] = {
 }
 """Column -> kind of the answer fields a review adds to the quarantine table."""
 
-_READ = (
-    "target_table",
-    "source",
-    "sha256",
-    "page",
-    "ocr_task_id",
-    "source_table",
-    "source_row",
-    "column_name",
-    "raw_text",
-    "reason",
-    "row_text",
-)
+_READ = tuple(c for c in QUARANTINE_COLUMNS if c != "header_text")
+"""The quarantine columns a review reads (the header text is in ``row_text`` already)."""
 
 
 @dataclass(frozen=True)
