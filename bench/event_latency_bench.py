@@ -22,20 +22,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import shutil
 import sqlite3
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aspose_ocr_provider.emulator.process import EmulatorProcess
-from tests.e2e.deployment import Deployment, deployment_env, free_port, wait_for
+from tests.e2e.deployment import Deployment, deployment_env, emulator_connections, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DAG_ID = "aspose_ocr_on_new_documents"
@@ -142,15 +140,7 @@ def main() -> None:
     emulator = EmulatorProcess("--fixtures", str(fixtures))
     api_port = free_port()
     extra = {
-        "AIRFLOW_CONN_ASPOSE_OCR_DEFAULT": json.dumps(
-            {
-                "conn_type": "aspose_ocr",
-                "login": "emulator-client-id",
-                "password": "emulator-client-secret",
-                "host": emulator.url,
-            }
-        ),
-        "AIRFLOW_CONN_WAREHOUSE": "sqlite://" + urllib.parse.quote(str(warehouse), safe=""),
+        **emulator_connections(emulator.url, warehouse),
         "ASPOSE_OCR_WATCH_URI": str(inbox),
         "ASPOSE_OCR_WATCH_TABLE": TABLE,
         "ASPOSE_OCR_WATCH_POKE_INTERVAL": str(args.poke_interval),

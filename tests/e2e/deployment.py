@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -288,6 +289,23 @@ def log_events(path: Path) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return events
+
+
+def emulator_connections(emulator_url: str, warehouse: Path) -> dict[str, str]:
+    """The two connections the example DAGs use: the emulator's credentials, an SQLite warehouse.
+
+    The file path is percent-encoded: Airflow refuses ``sqlite:////abs/path``.
+    """
+    aspose_ocr = {
+        "conn_type": "aspose_ocr",
+        "login": "emulator-client-id",
+        "password": "emulator-client-secret",
+        "host": emulator_url,
+    }
+    return {
+        "AIRFLOW_CONN_ASPOSE_OCR_DEFAULT": json.dumps(aspose_ocr),
+        "AIRFLOW_CONN_WAREHOUSE": "sqlite://" + urllib.parse.quote(str(warehouse), safe=""),
+    }
 
 
 def deployment_env(home: Path, dags_folder: Path, api_port: int, extra: Mapping[str, str]) -> dict[str, str]:

@@ -8,7 +8,6 @@ polled the OCR service from there) rather than holding a worker slot.
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from aspose_ocr_provider.emulator.process import EmulatorProcess
-from tests.e2e.deployment import Deployment, deployment_env, free_port, log_events, wait_for
+from tests.e2e.deployment import (
+    Deployment,
+    deployment_env,
+    emulator_connections,
+    free_port,
+    log_events,
+    wait_for,
+)
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, sqlite_rows
 
 pytestmark = pytest.mark.deployment
@@ -59,17 +65,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorProce
     home = tmp_path_factory.mktemp("airflow-deployment")
     warehouse = home / "warehouse.db"
     api_port = free_port()
-    connections = {
-        "AIRFLOW_CONN_ASPOSE_OCR_DEFAULT": json.dumps(
-            {
-                "conn_type": "aspose_ocr",
-                "login": "emulator-client-id",
-                "password": "emulator-client-secret",
-                "host": emulator.url,
-            }
-        ),
-        "AIRFLOW_CONN_WAREHOUSE": "sqlite://" + urllib.parse.quote(str(warehouse), safe=""),
-    }
+    connections = emulator_connections(emulator.url, warehouse)
     dep = Deployment(
         home=home, env=deployment_env(home, ROOT / "dags", api_port, connections), api_port=api_port
     )

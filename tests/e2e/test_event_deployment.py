@@ -9,9 +9,7 @@ document again, and the run that follows pays for nothing and duplicates no row.
 
 from __future__ import annotations
 
-import json
 import shutil
-import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from typing import Any
 import pytest
 
 from aspose_ocr_provider.emulator.process import EmulatorProcess
-from tests.e2e.deployment import Deployment, deployment_env, free_port, wait_for
+from tests.e2e.deployment import Deployment, deployment_env, emulator_connections, free_port, wait_for
 from tests.ground_truth import assert_exactly_once, csv_of, sqlite_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,15 +75,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventDeployme
     emulator = EmulatorProcess("--fixtures", str(fixtures), "--pending-polls", "1")
     api_port = free_port()
     extra = {
-        "AIRFLOW_CONN_ASPOSE_OCR_DEFAULT": json.dumps(
-            {
-                "conn_type": "aspose_ocr",
-                "login": "emulator-client-id",
-                "password": "emulator-client-secret",
-                "host": emulator.url,
-            }
-        ),
-        "AIRFLOW_CONN_WAREHOUSE": "sqlite://" + urllib.parse.quote(str(warehouse), safe=""),
+        **emulator_connections(emulator.url, warehouse),
         "ASPOSE_OCR_WATCH_URI": str(inbox),
         "ASPOSE_OCR_WATCH_TABLE": TABLE,
         "ASPOSE_OCR_WATCH_POKE_INTERVAL": POKE_INTERVAL,

@@ -12,7 +12,6 @@ out and the run succeeds. A headless Chromium opens the question in the Airflow 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -25,7 +24,7 @@ from typing import Any
 import pytest
 
 from aspose_ocr_provider.emulator.process import EmulatorProcess
-from tests.e2e.deployment import Deployment, deployment_env, free_port, wait_for
+from tests.e2e.deployment import Deployment, deployment_env, emulator_connections, free_port, wait_for
 
 pytestmark = pytest.mark.deployment
 
@@ -78,15 +77,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorProce
     home = tmp_path_factory.mktemp("airflow-review")
     api_port = free_port()
     connections = {
-        "AIRFLOW_CONN_ASPOSE_OCR_DEFAULT": json.dumps(
-            {
-                "conn_type": "aspose_ocr",
-                "login": "emulator-client-id",
-                "password": "emulator-client-secret",
-                "host": emulator.url,
-            }
-        ),
-        "AIRFLOW_CONN_WAREHOUSE": "sqlite://" + urllib.parse.quote(str(home / "warehouse.db"), safe=""),
+        **emulator_connections(emulator.url, home / "warehouse.db"),
         # The scheduler's sweep of timed-out questions runs this often (default 15 s).
         "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "3",
     }
