@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aspose_ocr_provider.listing import ListedDocument
+from aspose_ocr_provider.listing import ListedDocument, list_documents
 
 PAYLOAD_KIND = "aspose_ocr.new_documents"
 """Marks our payloads among whatever else may update the same asset (a hand-made event, say)."""
@@ -87,3 +87,43 @@ def documents_of_events(events: Iterable[Any]) -> EventDocuments:
             if isinstance(source, str) and source:
                 sources[source] = None
     return EventDocuments(list(sources), ours, others)
+
+
+@dataclass(frozen=True)
+class TriggeringDocuments:
+    """The documents a run's watcher events name, given as ``images`` to the submit step.
+
+    Resolved when the run executes, in the task that submits: reading the events in a task of
+    its own would cost the run another task process and scheduler round, several seconds on a
+    small deployment, for a few milliseconds of work. The documents come back as the folder's
+    current listing entries, so the submit step sees today's fingerprints and skips, unread,
+    any it has loaded before (a restarted watcher names every document again).
+
+    :param asset: the asset the folder watcher updates (its events are the run's
+        ``triggering_asset_events[asset]``).
+    :param folder: the watched folder, listed once per run: documents deleted since their event
+        are left out (and logged), and a run no watcher event started (by hand, or on the DAG's
+        sweep schedule) takes the whole folder, for the submit step to skip what is loaded.
+    """
+
+    asset: Any
+    folder: str
+
+    def for_run(self, context: Mapping[str, Any], log: Any) -> list[dict[str, Any]]:
+        """The listing entries (``ListedDocument.to_xcom()``) this run loads, oldest event first."""
+        if not self.folder:  # checked here, not when the DAG is parsed: a DAG watching nothing still parses
+            raise ValueError(
+                "No watched folder to list (an empty path or URI). In the example DAG, set "
+                "ASPOSE_OCR_WATCH_URI to the folder its watcher lists."
+            )
+        events = context.get("triggering_asset_events") or {}
+        named = documents_of_events(events.get(self.asset, []) if events else [])
+        listed = {d.source: d for d in list_documents(self.folder)}
+        to_load, gone = named.to_load(list(listed))
+        if gone:
+            log.warning("%d document(s) the events name are gone from the folder: %s", len(gone), gone)
+        if named.events:
+            log.info("%d watcher event(s) name %d document(s): %s", named.events, len(named.sources), to_load)
+        else:
+            log.info("No watcher event (a sweep, or a run started by hand): all %d document(s) of %s.", len(listed), self.folder)
+        return [listed[source].to_xcom() for source in to_load]

@@ -81,6 +81,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "aspose_ocr_provider.operators.submit",
                     "aspose_ocr_provider.operators.load",
+                    "aspose_ocr_provider.operators.documents_to_sql",
                     "aspose_ocr_provider.operators.review",
                 ],
             }

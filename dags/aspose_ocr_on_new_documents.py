@@ -4,14 +4,16 @@
 The scheduled example (`aspose_ocr_tables_to_warehouse`) loads a folder once a day. This one
 starts a run as soon as documents land in a folder: an asset watcher in the triggerer lists the
 folder every few seconds (reading no file) and fires an event naming each new or changed
-document; each run then
+document. Each run is one task, **load_new_documents**, which
 
-1. **documents_of_events** takes exactly the documents its triggering events name (those still
-   in the folder), or, in a sweep or a run you start by hand, every document of the folder;
-2. **submit** checks the warehouse connection and table, leaves out documents whose bytes the
-   table already holds (param `incremental`), and sends the rest to Aspose.OCR Cloud;
-3. **wait_for_ocr** waits in the triggerer (deferrable) for the recognitions;
-4. **load** writes the rows in one transaction, keyed by each document's bytes (idempotent).
+1. takes exactly the documents its triggering events name (those still in the folder), or, in a
+   sweep or a run you start by hand, every document of the folder;
+2. checks the warehouse connection and table, leaves out documents the table already holds
+   (param `incremental`; by their listing fingerprint, unread) and sends the rest to Aspose.OCR
+   Cloud;
+3. waits for the recognitions, polling from the task (a run handles a few documents: a task of
+   its own per step would cost more seconds than the work);
+4. writes the rows in one transaction, keyed by each document's bytes (idempotent).
 
 A restarted triggerer names every document in the folder again: that run costs a listing and a
 check of the warehouse, never a submission or a duplicate row.
@@ -40,23 +42,18 @@ Connections (environment variables shown; the UI or a secrets backend work the s
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 
 from aspose_ocr_provider.compat import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable
-from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
-from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
-from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from aspose_ocr_provider.document_events import TriggeringDocuments
+from aspose_ocr_provider.operators.documents_to_sql import AsposeOcrDocumentsToSqlOperator
 from aspose_ocr_provider.triggers.new_documents import AsposeOcrNewDocumentsTrigger
 
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 WAREHOUSE_CONN_ID = "warehouse"
-
-log = logging.getLogger(__name__)
 
 # Where this deployment's documents land, and where their rows go: read from the environment
 # when the DAG is parsed (no file or network access).
@@ -143,67 +140,33 @@ NEW_DOCUMENTS = Asset(
     doc_md=__doc__,
 )
 def aspose_ocr_on_new_documents() -> None:
-    @task
-    def documents_of_events(triggering_asset_events: Any = None) -> list[str]:
-        """The documents this run's events name that are still there, oldest first."""
-        from aspose_ocr_provider.document_events import documents_of_events as named_by
-        from aspose_ocr_provider.listing import list_documents
-
-        if not WATCH_URI:
-            raise ValueError("ASPOSE_OCR_WATCH_URI is not set: set it to the folder this DAG should load.")
-        listed = [d.source for d in list_documents(WATCH_URI)]
-        named = named_by(triggering_asset_events.get(NEW_DOCUMENTS, []) if triggering_asset_events else [])
-        to_load, gone = named.to_load(listed)
-        if gone:
-            log.warning("%d document(s) the events name are gone from the folder: %s", len(gone), gone)
-        if named.events:
-            log.info("%d event(s) name %d document(s).", named.events, len(named.sources))
-        else:
-            log.info(
-                "No watcher event (a run started by hand): all %d document(s) of %s.", len(listed), WATCH_URI
-            )
-        return to_load
-
-    documents = documents_of_events()
-
-    submit = AsposeOcrSubmitTableOperator(
-        task_id="submit",
-        images=documents,
+    # One task, not submit -> wait -> load: a run handles a few documents, and each task of a run
+    # costs a process start and a scheduler round, seconds that dwarf the work.
+    AsposeOcrDocumentsToSqlOperator(
+        task_id="load_new_documents",
+        # The documents this run's watcher events name, as the folder lists them now (so the
+        # fingerprint of each is today's); a sweep or a run started by hand takes the folder.
+        images=TriggeringDocuments(NEW_DOCUMENTS, folder=WATCH_URI),
         aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
-        language="{{ params.language }}",
-        result_type_table="Csv",
-        max_concurrency=4,
-        # Checked before the first POST; documents the table already holds are skipped, so a
-        # watcher that names a document twice costs nothing twice.
-        warehouse_conn_id=WAREHOUSE_CONN_ID,
+        conn_id=WAREHOUSE_CONN_ID,
         table=WATCH_TABLE,
-        incremental="{{ params.incremental }}",
-        on_bad_input="{{ params.on_bad_input }}",
-    )
-
-    wait_for_ocr = AsposeOcrTaskSensor(
-        task_id="wait_for_ocr",
-        ocr_task_ids=submit.output["submissions"],
-        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
-        deferrable=True,
+        submit_kwargs={
+            "language": "{{ params.language }}",
+            "result_type_table": "Csv",
+            "max_concurrency": 4,
+            # Checked before the first POST; documents the table already holds are skipped (by
+            # their listing fingerprint, unread), so a watcher that names a document twice costs
+            # nothing twice.
+            "incremental": "{{ params.incremental }}",
+            "on_bad_input": "{{ params.on_bad_input }}",
+        },
+        # Keyed by each document's bytes: a reload replaces its rows, never duplicates them.
+        load_kwargs={"mode": "idempotent"},
         # A run handles a few documents: poll soon, so rows land seconds after the scan.
         poll_interval=1,
         max_poll_interval=30,
-        timeout=2 * 3600,
+        wait_timeout=2 * 3600,
     )
-
-    load = AsposeOcrTableToSqlOperator(
-        task_id="load",
-        ocr_task_ids=submit.output["submissions"],
-        conn_id=WAREHOUSE_CONN_ID,
-        table=WATCH_TABLE,
-        aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
-        mode="idempotent",
-        # What became of each document (loaded, no table, rejected), in the rows' transaction.
-        input_records=submit.output["inputs"],
-    )
-
-    wait_for_ocr >> load
 
 
 aspose_ocr_on_new_documents()

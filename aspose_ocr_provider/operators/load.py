@@ -280,6 +280,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id, pool_size=self.max_concurrency)
 
     def execute(self, context: Context) -> dict[str, Any]:
+        return self.load_results(context)
+
+    def load_results(self, context: Context) -> dict[str, Any]:
+        """What ``execute`` does, callable by an operator that runs this one's work inside its own
+        task (Airflow warns when one operator calls another's ``execute``)."""
         refs, repeats = distinct_inputs(task_refs(self.ocr_task_ids))
         for ref in repeats:
             self.log.info("%s is the same input as one given before it; loaded once.", ref.label or ref.task_id)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aspose_ocr_provider.compat import AirflowSkipException, AirflowTaskTimeout, BaseOperator
+from aspose_ocr_provider.document_events import TriggeringDocuments
 from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
 from aspose_ocr_provider.identity import submission_record
@@ -154,7 +155,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     :param images: What to recognise (templated): a local path, a glob (``/data/*.png``,
         ``**`` recursive), a URI read through ``ObjectStoragePath`` (``file://`` and any scheme
         an installed filesystem provider adds, e.g. ``s3://`` with the Amazon provider), raw
-        ``bytes``, or a list of those. Globs expand in sorted order.
+        ``bytes``, or a list of those. Globs expand in sorted order. Or a
+        :class:`~aspose_ocr_provider.document_events.TriggeringDocuments`: the documents the
+        run's folder-watcher events name (the event-driven example DAG).
     :param aspose_ocr_conn_id: The Aspose.OCR connection to use.
     :param settings: Recognition settings as a ``TableSettings`` or a dict with Python or wire
         names (templated). The keyword arguments below override its members.
@@ -318,6 +321,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         self._ids_this_try: list[str] = []
         self._keep_on_kill = False
         self._lineage = LineageNotes()
+        # This try's XComs, also kept here for an operator that runs this one's work in its task.
+        self.inputs_pushed: list[dict[str, Any]] = []
+        self.submissions_pushed: list[dict[str, Any]] = []
 
     def table_settings(self) -> TableSettings:
         """The validated settings; raises ValueError naming the bad setting and the valid values."""
@@ -335,6 +341,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         return AsposeOcrHook(aspose_ocr_conn_id=self.aspose_ocr_conn_id, pool_size=self.max_concurrency)
 
     def execute(self, context: Context) -> list[str]:
+        return self.submit_inputs(context)
+
+    def submit_inputs(self, context: Context) -> list[str]:
+        """What ``execute`` does, callable by an operator that runs this one's work inside its own
+        task (Airflow warns when one operator calls another's ``execute``)."""
         self._reset_try_state()
         try:
             # A bad input, setting or connection fails the same way on every try: no retries.
@@ -343,7 +354,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         except AirflowTaskTimeout:
             # Airflow calls on_kill next. The service bills per request and a DELETE refunds
             # nothing, so keep the ids for the retry to reuse rather than cancel and pay again.
-            self._keep_on_kill = True
+            self.keep_ids_on_kill()
             raise
 
     def _execute(self, context: Context) -> list[str]:
@@ -358,7 +369,10 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                 target.identity_columns()
             writer = target.check()
         limit = parse_limit("max_documents_per_run", self.max_documents_per_run)
-        items = input_items(self.images)
+        images = self.images
+        if isinstance(images, TriggeringDocuments):
+            images = images.for_run(context, self.log)
+        items = input_items(images)
         if not items:  # an empty folder on a schedule: nothing to do, not an error
             raise nothing_to_submit(0)
         skip_bad = parse_on_bad_input(self.on_bad_input) == "skip"
@@ -407,10 +421,10 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             sources, waiting = _first_documents(sources, limit)
             if waiting:
                 self.log.info("max_documents_per_run=%d: %d more new document(s) wait for a later run.", limit, waiting)
-        context["ti"].xcom_push(
-            key=INPUTS_XCOM_KEY,
-            value=[r.to_xcom() for r in [*submitted_records(sources, fingerprints), *aside.records(fingerprints)]],
-        )
+        self.inputs_pushed = [
+            r.to_xcom() for r in [*submitted_records(sources, fingerprints), *aside.records(fingerprints)]
+        ]
+        context["ti"].xcom_push(key=INPUTS_XCOM_KEY, value=self.inputs_pushed)
         keys = [image_key(s.sha256, settings_json, page=s.page) for s in sources]
         self._lineage.inputs = [s.source for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
@@ -435,6 +449,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             )
             for key, src in zip(keys, sources, strict=True)
         ]
+        self.submissions_pushed = submitted
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=submitted)
         ledger.clear()
         self.log.info(
@@ -638,6 +653,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         from aspose_ocr_provider.lineage import operator_lineage
 
         return operator_lineage(self._lineage_notes())
+
+    def keep_ids_on_kill(self) -> None:
+        """Have ``on_kill`` keep this try's ids for the retry (an ``execution_timeout`` later on,
+        in an operator that waits in the same task): a DELETE refunds nothing."""
+        self._keep_on_kill = True
 
     def on_kill(self) -> None:
         """Stop submitting and cancel (DELETE) what this try submitted that has not finished."""

@@ -27,6 +27,7 @@ DAG_ID = "aspose_ocr_on_new_documents"
 DAG_FILE = ROOT / "dags" / f"{DAG_ID}.py"
 TABLE = "inbox_tables"
 POKE_INTERVAL = "2"
+TASK = "load_new_documents"  # a run is this one task
 
 pytestmark = pytest.mark.deployment
 
@@ -124,7 +125,8 @@ def finished_run(dep: Deployment, known: set[str], timeout: float = 150) -> dict
 
 
 def named_documents(dep: Deployment, run_id: str) -> list[str]:
-    return [Path(s).name for s in dep.xcom(DAG_ID, run_id, "documents_of_events")]
+    """The documents the run took (its one task's ``inputs`` XCom: one record per document)."""
+    return [Path(r["source"]).name for r in dep.xcom(DAG_ID, run_id, TASK, "inputs")]
 
 
 def test_new_scans_start_runs_that_load_them_once(deployed: EventDeployment) -> None:
@@ -153,13 +155,15 @@ def test_new_scans_start_runs_that_load_them_once(deployed: EventDeployment) -> 
     assert len(loaded) == rows_1 + rows_2  # run 1's rows untouched
 
     # 3. The triggerer dies (SIGKILL, as its machine would) and comes back: the re-created watcher
-    #    names all five scans again; the run that follows submits nothing and writes nothing.
+    #    names all five scans again; the run that follows skips them all unread (their listing
+#    fingerprints are recorded), submits nothing and writes nothing.
     dep.kill("triggerer")
     dep.start("triggerer")
     run_3 = finished_run(dep, {run_1["dag_run_id"], run_2["dag_run_id"]}, timeout=180)
-    assert sorted(named_documents(dep, run_3["dag_run_id"])) == [s.name for s in deployed.scans]
     states = dep.task_states(DAG_ID, run_3["dag_run_id"])
-    assert states["submit"] == "skipped", states
+    assert states == {TASK: "skipped"}, states
+    said = dep.worker_log_events(DAG_ID, run_3["dag_run_id"], TASK)
+    assert any(f"name {len(deployed.scans)} document(s)" in line for line in said), said
     assert submit_posts(emulator) == 5, "the restart paid for a scan again"
     after = sqlite_rows(deployed.warehouse, TABLE)
     assert len(after) == len(loaded)
