@@ -98,9 +98,10 @@ NEW_DOCUMENTS = Asset(
     ),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
-    # Runs write the same table: one at a time. Events that arrive meanwhile start the next run
-    # together.
-    max_active_runs=1,
+    # Every event gets its run at once (with max_active_runs=1, events arriving while a run works
+    # can wait for the next event: apache/airflow#56050); the task itself runs one run at a time
+    # (max_active_tis_per_dag below), so a run sees what the one before it loaded.
+    max_active_runs=16,
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     description=(
         f"Loads new documents of {WATCH_URI} into {WATCH_TABLE} as they land"
@@ -144,6 +145,9 @@ def aspose_ocr_on_new_documents() -> None:
     # costs a process start and a scheduler round, seconds that dwarf the work.
     AsposeOcrDocumentsToSqlOperator(
         task_id="load_new_documents",
+        # One run's task at a time: two runs naming the same document (a restarted watcher names
+        # every document again) must not both submit and load it; the second finds it loaded.
+        max_active_tis_per_dag=1,
         # The documents this run's watcher events name, as the folder lists them now (so the
         # fingerprint of each is today's); a sweep or a run started by hand takes the folder.
         images=TriggeringDocuments(NEW_DOCUMENTS, folder=WATCH_URI),

@@ -99,6 +99,8 @@ def test_event_driven_example_runs_on_the_folder_its_environment_names(dagbag: A
     assert (trigger.folder, trigger.poke_interval) == (str(watched), 7.0)
     (task,) = dag.tasks  # one task a run: each more would cost seconds of scheduling
     assert isinstance(task, AsposeOcrDocumentsToSqlOperator)
+    # Runs start as events come (none waits behind a busy run), their loads one after another.
+    assert (dag.max_active_runs, task.max_active_tis_per_dag) == (16, 1)
     assert (task.table, task.conn_id, task.load_kwargs["mode"]) == ("inbox_tables", "warehouse", "idempotent")
     assert (task.images.asset, task.images.folder) == (asset, str(watched))
 
