@@ -9,6 +9,7 @@ document again, and the run that follows pays for nothing and duplicates no row.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -62,13 +63,14 @@ def drop(scan: Path, inbox: Path) -> None:
     part.rename(inbox / scan.name)
 
 
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventDeployment]:
-    home = tmp_path_factory.mktemp("airflow-events")
-    fixtures = home / "fixtures"
-    inbox = home / "inbox"
-    dags = home / "dags"
-    for folder in (fixtures, inbox, dags):
+@contextlib.contextmanager
+def event_deployment(
+    home: Path, watch_uri: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[Deployment, EmulatorProcess, list[Path], Path]]:
+    """A deployment of only the event-driven DAG watching ``watch_uri``, with the emulator taught
+    five scans: ``(deployment, emulator, scans, SQLite warehouse)``. ``env``: more settings."""
+    fixtures, dags = home / "fixtures", home / "dags"
+    for folder in (fixtures, dags):
         folder.mkdir()
     shutil.copyfile(DAG_FILE, dags / DAG_FILE.name)  # only this DAG: less for the processor to parse
     scans = make_scans(fixtures, 5)
@@ -77,7 +79,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventDeployme
     api_port = free_port()
     extra = {
         **emulator_connections(emulator.url, warehouse),
-        "ASPOSE_OCR_WATCH_URI": str(inbox),
+        "ASPOSE_OCR_WATCH_URI": watch_uri,
         "ASPOSE_OCR_WATCH_TABLE": TABLE,
         "ASPOSE_OCR_WATCH_POKE_INTERVAL": POKE_INTERVAL,
         "ASPOSE_OCR_WATCH_SWEEP": "none",  # every run here is the watcher's, even across an hour
@@ -85,16 +87,26 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventDeployme
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
         # How soon a dead triggerer's triggers go to a live one.
         "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "15",
+        **(env or {}),
     }
     dep = Deployment(home=home, env=deployment_env(home, dags, api_port, extra), api_port=api_port)
     try:
         dep.airflow("db", "migrate")
         dep.start()
         wait_for("the API server, scheduler and triggerer to report healthy", dep.healthy, timeout=180)
-        yield EventDeployment(dep, emulator, scans, inbox, warehouse)
+        yield dep, emulator, scans, warehouse
     finally:
         dep.stop()
         emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventDeployment]:
+    home = tmp_path_factory.mktemp("airflow-events")
+    inbox = home / "inbox"
+    inbox.mkdir()
+    with event_deployment(home, str(inbox)) as (dep, emulator, scans, warehouse):
+        yield EventDeployment(dep, emulator, scans, inbox, warehouse)
 
 
 def submit_posts(emulator: EmulatorProcess) -> int:
@@ -122,6 +134,18 @@ def finished_run(dep: Deployment, known: set[str], timeout: float = 150) -> dict
     assert run["state"] == "success", states
     assert run["run_type"] == "asset_triggered"
     return run
+
+
+def assert_restart_cost_nothing(
+    emulator: EmulatorProcess, warehouse: Path, loaded: Any, earlier_runs: list[dict[str, Any]]
+) -> None:
+    """After the restart's run: no POST beyond the five scans', the table as the runs before left it."""
+    assert submit_posts(emulator) == 5, "the restart paid for a scan again"
+    after = sqlite_rows(warehouse, TABLE)
+    assert len(after) == len(loaded)
+    keys = Counter(zip(after["_source"], after["_source_table"], after["_source_row"], strict=True))
+    assert max(keys.values()) == 1, "a row was loaded twice"
+    assert set(after["_dag_run_id"]) == {run["dag_run_id"] for run in earlier_runs}
 
 
 def named_documents(dep: Deployment, run_id: str) -> list[str]:
@@ -164,9 +188,4 @@ def test_new_scans_start_runs_that_load_them_once(deployed: EventDeployment) -> 
     assert states == {TASK: "skipped"}, states
     said = dep.worker_log_events(DAG_ID, run_3["dag_run_id"], TASK)
     assert any(f"name {len(deployed.scans)} document(s)" in line for line in said), said
-    assert submit_posts(emulator) == 5, "the restart paid for a scan again"
-    after = sqlite_rows(deployed.warehouse, TABLE)
-    assert len(after) == len(loaded)
-    keys = Counter(zip(after["_source"], after["_source_table"], after["_source_row"], strict=True))
-    assert max(keys.values()) == 1, "a row was loaded twice"
-    assert set(after["_dag_run_id"]) == {run_1["dag_run_id"], run_2["dag_run_id"]}
+    assert_restart_cost_nothing(emulator, deployed.warehouse, loaded, [run_1, run_2])

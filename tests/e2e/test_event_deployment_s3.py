@@ -18,7 +18,6 @@ POSTs counted at the emulator, the rows in the SQLite warehouse, and object GETs
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -29,14 +28,13 @@ import pytest
 
 from aspose_ocr_provider.document_events import documents_of_events
 from aspose_ocr_provider.emulator.process import EmulatorProcess
-from tests.e2e.deployment import Deployment, deployment_env, emulator_connections, free_port, wait_for
+from tests.e2e.deployment import Deployment, wait_for
 from tests.e2e.test_event_deployment import (
-    DAG_FILE,
     DAG_ID,
-    POKE_INTERVAL,
     TABLE,
+    assert_restart_cost_nothing,
+    event_deployment,
     finished_run,
-    make_scans,
     submit_posts,
     watching,
 )
@@ -76,41 +74,16 @@ def upload(s3: S3Server, scan: Path) -> None:
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3EventDeployment]:
     home = tmp_path_factory.mktemp("airflow-events-s3")
-    fixtures = home / "fixtures"
-    dags = home / "dags"
-    for folder in (fixtures, dags):
-        folder.mkdir()
-    shutil.copyfile(DAG_FILE, dags / DAG_FILE.name)
-    scans = make_scans(fixtures, 5)
-    warehouse = home / "warehouse.db"
     with running_s3() as s3:
         s3.make_bucket(BUCKET)
         # The watched "folder": S3 has none, and an empty prefix lists as missing. A zero-byte
         # "<prefix>/" object (what the AWS console's "Create folder" makes) makes it an empty one.
         s3.put(BUCKET, f"{PREFIX}/", b"")
-        emulator = EmulatorProcess("--fixtures", str(fixtures), "--pending-polls", "1")
-        api_port = free_port()
-        extra = {
-            **emulator_connections(emulator.url, warehouse),
-            # The store: an `aws` connection to the proxy (endpoint_url in its extra), named in
-            # the watched URI; the triggerer (the watcher) and the workers (the run) both read it.
-            f"AIRFLOW_CONN_{CONN_ID.upper()}": s3.airflow_conn_json(),
-            "ASPOSE_OCR_WATCH_URI": WATCH_URI,
-            "ASPOSE_OCR_WATCH_TABLE": TABLE,
-            "ASPOSE_OCR_WATCH_POKE_INTERVAL": POKE_INTERVAL,
-            "ASPOSE_OCR_WATCH_SWEEP": "none",
-            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
-            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "15",
-        }
-        dep = Deployment(home=home, env=deployment_env(home, dags, api_port, extra), api_port=api_port)
-        try:
-            dep.airflow("db", "migrate")
-            dep.start()
-            wait_for("the API server, scheduler and triggerer to report healthy", dep.healthy, timeout=180)
+        # The store: an `aws` connection to the proxy (endpoint_url in its extra), named in the
+        # watched URI; the triggerer (the watcher) and the workers (the run) both read it.
+        store = {f"AIRFLOW_CONN_{CONN_ID.upper()}": s3.airflow_conn_json()}
+        with event_deployment(home, WATCH_URI, store) as (dep, emulator, scans, warehouse):
             yield S3EventDeployment(dep, emulator, s3, scans, warehouse)
-        finally:
-            dep.stop()
-            emulator.stop()
 
 
 def named_by_events(dep: Deployment, run_id: str) -> list[str]:
@@ -174,12 +147,7 @@ def test_new_objects_start_runs_that_load_them_once(deployed: S3EventDeployment)
     run_3 = finished_run(dep, {run_1["dag_run_id"], run_2["dag_run_id"]}, timeout=180)
     tally = store_traffic(s3, "run 3 (triggerer restarted, nothing new)", started)
     assert named_by_events(dep, run_3["dag_run_id"]) == [s.name for s in deployed.scans]
-    assert submit_posts(emulator) == 5, "the restart paid for a scan again"
-    after = sqlite_rows(deployed.warehouse, TABLE)
-    assert len(after) == len(loaded)
-    keys = Counter(zip(after["_source"], after["_source_table"], after["_source_row"], strict=True))
-    assert max(keys.values()) == 1, "a row was loaded twice"
-    assert set(after["_dag_run_id"]) == {run_1["dag_run_id"], run_2["dag_run_id"]}
+    assert_restart_cost_nothing(emulator, deployed.warehouse, loaded, [run_1, run_2])
     # The restart's run reads no object: the events' documents reach the submit step as listing
     # entries, and each one's fingerprint is recorded beside the table.
     reads = Counter(tally.objects_read)
