@@ -38,6 +38,28 @@ MAX_READ_BYTES = 512 * 1024 * 1024
 """Most bytes read of any one input: a file claiming more is refused unread, so one huge file never
 fills a worker's memory (PDFs are the only inputs this large; images stop at ``max_image_bytes``)."""
 
+KEPT_BYTES = 64 * 1024 * 1024
+"""Most bytes of checked inputs a batch keeps in memory for their submission, so a small batch
+reads each file or object once (the check hashes it, the submission sends the same bytes); the
+inputs checked after that much is kept are read again when submitted. On object storage every
+read is a billed GET and its egress."""
+
+
+class _ReadOnce:
+    """A reader that first hands out the bytes the check already read, then reads afresh.
+
+    The bytes are given once and dropped: a second submission of the document (a retry) reads it
+    again, and ``Document.read`` re-checks the digest either way.
+    """
+
+    def __init__(self, data: bytes, reader: Callable[[], bytes]) -> None:
+        self._data: bytes | None = data
+        self._reader = reader
+
+    def __call__(self) -> bytes:
+        data, self._data = self._data, None
+        return data if data is not None else self._reader()
+
 DOCUMENT_FORMATS: tuple[str, ...] = ("pdf",)
 """Inputs taken besides the API's image formats, because they are split into page images first."""
 
@@ -537,6 +559,7 @@ def check_images(
         problems.add("no images were given; pass a path, a glob, a URI, bytes or a list of those.")
         problems.raise_if_any(0)
     resolved: list[ImageSource] = []
+    keep = KEPT_BYTES
     for index, item in enumerate(items):
         for source, reader in _expand(item, index, problems):
             try:
@@ -590,6 +613,9 @@ def check_images(
             if found is None:
                 continue
             page_count, chosen = found
+            if len(data) <= keep:
+                keep -= len(data)
+                reader = _ReadOnce(data, reader)
             document = Document(source, digest, len(data), kind, page_count, dpi, max_image_bytes, reader)
             resolved.extend(ImageSource(document, page) for page in chosen)
     return CheckedInputs(resolved, list(problems.rejected), len(items), problems)
