@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from job_images import png
 
+from aspose_ocr_provider import sources
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.sources import resolve_images
 
@@ -82,12 +83,28 @@ def test_nothing_given_is_an_error() -> None:
         resolve_images([])
 
 
-def test_a_file_changed_after_checking_is_not_submitted(tmp_path: Path) -> None:
+def test_the_bytes_checked_are_the_bytes_sent_and_a_second_read_refuses_a_change(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.png", png(1))
     (source,) = resolve_images(str(path))
     path.write_bytes(png(2))
+    # Kept from the check (the file is read once): what is sent is what was hashed.
+    assert source.document.read() == png(1)
+    # Read again (a retried submission): the change is refused, not sent under the old digest.
     with pytest.raises(AsposeOcrError, match="changed after it was checked"):
-        source.read()
+        source.document.read()
+
+
+def test_past_the_memory_budget_inputs_are_read_again_and_a_change_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _write(tmp_path, "a.png", png(1)), _write(tmp_path, "b.png", png(2))
+    monkeypatch.setattr(sources, "KEPT_BYTES", len(png(1)))  # room for the first file only
+    kept, reread = resolve_images([str(first), str(second)])
+    first.write_bytes(png(3))
+    second.write_bytes(png(4))
+    assert kept.document.read() == png(1)
+    with pytest.raises(AsposeOcrError, match="changed after it was checked"):
+        reread.document.read()
 
 
 def test_an_existing_file_with_glob_characters_is_taken_literally(tmp_path: Path) -> None:
