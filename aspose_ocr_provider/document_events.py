@@ -13,7 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aspose_ocr_provider.listing import ListedDocument, list_documents
+from aspose_ocr_provider.listing import ListedDocument, describe_documents, list_documents
+
+DESCRIBE_AT_MOST = 200
+"""A run whose events name at most this many documents asks the store about each (a stat or a
+HEAD); beyond, one listing of the folder (a request per 1,000 objects) is cheaper."""
 
 PAYLOAD_KIND = "aspose_ocr.new_documents"
 """Marks our payloads among whatever else may update the same asset (a hand-made event, say)."""
@@ -101,9 +105,11 @@ class TriggeringDocuments:
 
     :param asset: the asset the folder watcher updates (its events are the run's
         ``triggering_asset_events[asset]``).
-    :param folder: the watched folder, listed once per run: documents deleted since their event
-        are left out (and logged), and a run no watcher event started (by hand, or on the DAG's
-        sweep schedule) takes the whole folder, for the submit step to skip what is loaded.
+    :param folder: the watched folder. The named documents are looked up one by one (a stat or
+        HEAD each, up to ``DESCRIBE_AT_MOST``; a listing of the folder beyond), so a run over a big
+        bucket costs what its events name, not the bucket; those deleted since their event are
+        left out (and logged). A run no watcher event started (by hand, or on the DAG's sweep
+        schedule) lists the whole folder, for the submit step to skip what is loaded.
     """
 
     asset: Any
@@ -118,7 +124,10 @@ class TriggeringDocuments:
             )
         events = context.get("triggering_asset_events") or {}
         named = documents_of_events(events.get(self.asset, []) if events else [])
-        listed = {d.source: d for d in list_documents(self.folder)}
+        if named.events and len(named.sources) <= DESCRIBE_AT_MOST:
+            listed = describe_documents(named.sources)
+        else:
+            listed = {d.source: d for d in list_documents(self.folder)}
         to_load, gone = named.to_load(list(listed))
         if gone:
             log.warning("%d document(s) the events name are gone from the folder: %s", len(gone), gone)

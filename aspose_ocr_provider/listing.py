@@ -135,6 +135,39 @@ def list_documents(folder: Any, suffixes: Iterable[str] = INPUT_SUFFIXES) -> lis
     return sorted(listed, key=lambda d: d.source)
 
 
+def describe_documents(sources: Iterable[str]) -> dict[str, ListedDocument]:
+    """The named documents as the store describes them now, by source; those gone are left out.
+
+    One ``stat`` (local) or ``HEAD`` (object storage) per document, reading no bytes: for a run
+    that names a few documents of a big folder, where listing the whole folder would cost a
+    request per 1,000 objects. The fingerprints are the ones :func:`list_documents` gives, so a
+    document described here and listed later (or the other way round) is recognised unchanged.
+
+    :param sources: sources as :func:`list_documents` names them (absolute paths or URIs).
+    """
+    described: dict[str, ListedDocument] = {}
+    for source in sources:
+        path = _storage_path(source)
+        try:
+            if getattr(path, "protocol", "") in _LOCAL_PROTOCOLS:
+                stat = os.stat(os.path.abspath(path.path))
+                info: dict[str, Any] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            else:
+                invalidate = getattr(path.fs, "invalidate_cache", None)
+                if callable(invalidate):
+                    invalidate(path.path)
+                info = dict(path.fs.info(path.path))
+                # A listing carries no version id (a HEAD may): keep the fingerprint a listing gives.
+                info.pop("VersionId", None)
+                info.pop("version_id", None)
+        except FileNotFoundError:
+            continue
+        if info.get("type", "file") != "file":
+            continue
+        described[source] = ListedDocument(source, int(info.get("size") or 0), fingerprint_of(info), _modified(info))
+    return described
+
+
 def _storage_path(folder: Any) -> Any:
     from aspose_ocr_provider.compat import ObjectStoragePath
 

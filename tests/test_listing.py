@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aspose_ocr_provider.listing import fingerprint_of, list_documents
+from aspose_ocr_provider.listing import describe_documents, fingerprint_of, list_documents
 
 
 def test_lists_documents_only_with_size_and_a_fingerprint(tmp_path: Path) -> None:
@@ -53,3 +53,16 @@ def test_object_store_markers_prefer_a_version_then_the_etag() -> None:
     assert fingerprint_of({"size": 5, "VersionId": "v1", "ETag": '"e"'}) == "5:version:v1"
     assert fingerprint_of({"size": 5, "VersionId": "null", "ETag": '"abc"'}) == "5:etag:abc"
     assert fingerprint_of({"size": 5, "mtime": 12.5}) == "5:mtime:12.5"
+
+
+@pytest.mark.parametrize("as_uri", [False, True], ids=["path", "file-uri"])
+def test_documents_described_one_by_one_carry_the_listings_fingerprints(tmp_path: Path, as_uri: bool) -> None:
+    for name in ("a.png", "b.pdf", "c.png"):
+        (tmp_path / name).write_bytes(name.encode() * 3)
+    folder = tmp_path.as_uri() if as_uri else str(tmp_path)
+    listed = {d.source: d for d in list_documents(folder)}
+    wanted = [s for s in listed if not s.endswith("c.png")]
+    (tmp_path / "b.pdf").unlink()  # gone since it was named
+    described = describe_documents([*wanted, str(tmp_path / "never.png")])
+    assert list(described) == [wanted[0]]
+    assert described[wanted[0]] == listed[wanted[0]]

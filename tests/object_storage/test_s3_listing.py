@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aspose_ocr_provider.listing import ListedDocument, list_documents, oldest_first
+from aspose_ocr_provider.listing import ListedDocument, describe_documents, list_documents, oldest_first
 from tests.object_storage.conftest import BucketFolder
 
 
@@ -62,3 +62,21 @@ def test_entries_travel_as_xcom_and_a_backlog_goes_oldest_first() -> None:
     ]
     with pytest.raises(ValueError, match="fingerprint"):
         ListedDocument.from_xcom({"source": "s3://c@b/x.png", "fingerprint": ""})
+
+
+def test_named_objects_are_described_by_one_head_each_with_the_listings_fingerprints(
+    bucket: BucketFolder, s3_server: Any
+) -> None:
+    for name in ("a.png", "b.png", "c.png"):
+        bucket.add(name, name.encode() * 5, "")
+    listed = {d.source: d for d in list_documents(bucket.uri)}
+    s3_server.proxy.reset()
+    named = [f"{bucket.uri}/a.png", f"{bucket.uri}/b.png"]
+    described = describe_documents(named)
+    tally = s3_server.proxy.reset()
+    # A run naming 2 documents of a folder asks about those 2, lists nothing and reads nothing.
+    assert tally.requests["list"] == 0 and tally.requests["get"] == 0
+    assert tally.requests["head"] == 2, dict(tally.requests)
+    assert described == {s: listed[s] for s in named}
+    # One deleted since it was named is left out (s3fs then also lists that one key's prefix).
+    assert describe_documents([f"{bucket.uri}/gone.png"]) == {}
