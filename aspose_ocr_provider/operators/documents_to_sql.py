@@ -126,7 +126,9 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
             table=self.table,
             **self.submit_kwargs,
         )
-        self._submit.submit_inputs(context)  # skips the task when nothing is new
+        # Skips the task when nothing is new. The ids stay in the submission ledger until the rows
+        # are committed: a retry of this task submits again, and must reuse them, not pay twice.
+        self._submit.submit_inputs(context, keep_ids=True)
         submissions = self._submit.submissions_pushed
         load_options = {"mode": "idempotent", **self.load_kwargs}
         try:
@@ -143,7 +145,9 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
             input_records=self._submit.inputs_pushed,
             **load_options,
         )
-        return self._load.load_results(context)
+        summary = self._load.load_results(context)
+        self._submit.forget_ids()
+        return summary
 
     def _wait(self, context: Context, submissions: Any, *, fail_on_error: bool) -> None:
         """Poll in this process until every recognition is final, as the sensor's poke mode does."""
@@ -161,7 +165,7 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
             if sensor.poke(context):
                 return
             if time.monotonic() + delay > deadline:
-                pending = sorted(set(sensor._ids_and_sources()[0]) - set(getattr(sensor, "_final", {})))
+                pending = sensor.unfinished()
                 raise AsposeOcrError(
                     f"{self.task_id}: {len(pending)} Aspose.OCR task(s) not finished after {self.wait_timeout:g} s: "
                     f"{', '.join(pending[:20])}{' ...' if len(pending) > 20 else ''}. A retry reuses their ids; "

@@ -320,6 +320,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         self._futures: list[Future[Any]] = []
         self._ids_this_try: list[str] = []
         self._keep_on_kill = False
+        self._keep_ids = False
+        self._ledger: SubmissionLedger | None = None
         self._lineage = LineageNotes()
         # This try's XComs, also kept here for an operator that runs this one's work in its task.
         self.inputs_pushed: list[dict[str, Any]] = []
@@ -343,10 +345,17 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     def execute(self, context: Context) -> list[str]:
         return self.submit_inputs(context)
 
-    def submit_inputs(self, context: Context) -> list[str]:
+    def submit_inputs(self, context: Context, *, keep_ids: bool = False) -> list[str]:
         """What ``execute`` does, callable by an operator that runs this one's work inside its own
-        task (Airflow warns when one operator calls another's ``execute``)."""
+        task (Airflow warns when one operator calls another's ``execute``).
+
+        :param keep_ids: keep the accepted ids in the ledger after success (``execute`` drops them:
+            its XCom holds them from then on). For a caller that waits and loads in the same task:
+            its retry re-runs this step and must reuse the ids, its XComs being cleared; it calls
+            :meth:`forget_ids` once the rows are committed.
+        """
         self._reset_try_state()
+        self._keep_ids = keep_ids
         try:
             # A bad input, setting or connection fails the same way on every try: no retries.
             with fail_without_retry():
@@ -429,7 +438,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         self._lineage.inputs = [s.source for s in sources]
         self.log.info("Submitting %s with settings %s", describe(sources), settings_json)
 
-        ledger = SubmissionLedger.for_context(context)
+        ledger = self._ledger = SubmissionLedger.for_context(context)
         earlier = ledger.load()
         entries = self._reusable(earlier, set(keys), ledger)
 
@@ -451,7 +460,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         ]
         self.submissions_pushed = submitted
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=submitted)
-        ledger.clear()
+        if not self._keep_ids:
+            ledger.clear()
         self.log.info(
             "Submitted %d page(s): %d distinct, %d reused from an earlier try, %d new; %s.",
             len(keys),
@@ -653,6 +663,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         from aspose_ocr_provider.lineage import operator_lineage
 
         return operator_lineage(self._lineage_notes())
+
+    def forget_ids(self) -> None:
+        """Drop the ids ``submit_inputs(keep_ids=True)`` kept, once what they were for is done."""
+        if self._ledger is not None:
+            self._ledger.clear()
 
     def keep_ids_on_kill(self) -> None:
         """Have ``on_kill`` keep this try's ids for the retry (an ``execution_timeout`` later on,

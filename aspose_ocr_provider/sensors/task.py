@@ -163,6 +163,11 @@ class AsposeOcrTaskSensor(BaseSensorOperator):
             self.log.info("Last status round: %s.", note)
         return PokeReturnValue(is_done=True, xcom_value=self._conclude(known))
 
+    def unfinished(self) -> list[str]:
+        """The ids this sensor's pokes have not yet seen final, for a timeout's message."""
+        known = getattr(self, "_final", {})
+        return [task_id for task_id in self._ids_and_sources()[0] if task_id not in known]
+
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Turn the trigger's event into the sensor's verdict."""
         status = event.get("status")

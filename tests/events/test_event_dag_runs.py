@@ -123,6 +123,38 @@ def test_failed_recognitions_fail_the_task_naming_the_scans_and_load_nothing(
     assert posts(emulator) == 3
 
 
+def test_recognitions_that_never_finish_fail_the_wait_naming_them_and_load_nothing(
+    event_dag: Any, inbox: FaultImages, emulator: Any, warehouse: Warehouse
+) -> None:
+    emulator.configure(pending_polls=1_000_000)
+    task = event_dag.get_task(TASK)
+    task.retries, task.wait_timeout = 0, 0.5
+    with TaskFailures() as failures:
+        run = event_dag.test()
+    assert run.state == DagRunState.FAILED
+    error = str(failures.by_task[TASK])
+    assert "3 Aspose.OCR task(s) not finished after 0.5 s" in error
+    assert "A retry reuses their ids" in error
+    assert rows(warehouse).empty
+    assert posts(emulator) == 3
+
+
+def test_a_retry_after_a_wait_timeout_reuses_the_ids_and_pays_nothing_again(
+    event_dag: Any, inbox: FaultImages, emulator: Any, warehouse: Warehouse
+) -> None:
+    # Recognitions take 2 s; the task waits 0.5 s a try. Each retry submits again (the task's
+    # XComs are cleared between tries) and must find the ids the first try paid for.
+    emulator.configure(processing_seconds=2.0)
+    task = event_dag.get_task(TASK)
+    task.retries, task.wait_timeout = 10, 0.5
+    run = event_dag.test()
+    assert run.state == DagRunState.SUCCESS
+    state, tries = task_states(run)[TASK]
+    assert state == "success" and tries > 1, (state, tries)
+    assert posts(emulator) == 3
+    assert_exactly_once(rows(warehouse), run.run_id, inbox.csv)
+
+
 def _event(folder: Path, *names: str) -> dict[str, Any]:
     listed = {d.source: d for d in list_documents(folder)}
     return {"payload": event_payload(str(folder), [listed[str(folder / n)] for n in names])}
