@@ -108,34 +108,29 @@ def test_one_task_loads_what_is_new_and_a_run_with_nothing_new_pays_nothing(
     assert len(rows(warehouse)) == len(after)
 
 
-def test_failed_recognitions_fail_the_task_naming_the_scans_and_load_nothing(
-    event_dag: Any, inbox: FaultImages, emulator: Any, warehouse: Warehouse
+@pytest.mark.parametrize(
+    ("service", "said"),
+    [
+        # Every recognition ends in Error: the task names the scans.
+        ({"task_error_rate": 1.0}, ["3 of 3 Aspose.OCR task(s) did not complete", "scan-001.png"]),
+        # None ever finishes: the wait gives up after wait_timeout, naming the ids.
+        ({"pending_polls": 1_000_000}, ["3 Aspose.OCR task(s) not finished after 0.5 s", "A retry reuses their ids"]),
+    ],
+    ids=["errors", "never-finish"],
+)
+def test_recognitions_that_fail_or_never_finish_fail_the_task_saying_so_and_load_nothing(
+    event_dag: Any, emulator: Any, warehouse: Warehouse, service: dict[str, Any], said: list[str]
 ) -> None:
-    emulator.configure(task_error_rate=1.0)
-    event_dag.get_task(TASK).retries = 0
-    with TaskFailures() as failures:
-        run = event_dag.test()
-    assert run.state == DagRunState.FAILED
-    error = str(failures.by_task[TASK])
-    assert "3 of 3 Aspose.OCR task(s) did not complete" in error
-    assert str(inbox.folder / "scan-001.png") in error
-    assert rows(warehouse).empty  # nothing half-loaded
-    assert posts(emulator) == 3
-
-
-def test_recognitions_that_never_finish_fail_the_wait_naming_them_and_load_nothing(
-    event_dag: Any, inbox: FaultImages, emulator: Any, warehouse: Warehouse
-) -> None:
-    emulator.configure(pending_polls=1_000_000)
+    emulator.configure(**service)
     task = event_dag.get_task(TASK)
     task.retries, task.wait_timeout = 0, 0.5
     with TaskFailures() as failures:
         run = event_dag.test()
     assert run.state == DagRunState.FAILED
     error = str(failures.by_task[TASK])
-    assert "3 Aspose.OCR task(s) not finished after 0.5 s" in error
-    assert "A retry reuses their ids" in error
-    assert rows(warehouse).empty
+    for words in said:
+        assert words in error
+    assert rows(warehouse).empty  # nothing half-loaded
     assert posts(emulator) == 3
 
 
