@@ -6,19 +6,26 @@ the table of its kind, with the columns and types declared below (`INVOICES`, `S
 the scans' headers look like:
 
 1. **submit** sends the images matched by `invoices` and `stock_lists` (paths, globs or URIs;
-   empty = one bundled sample of each);
+   empty = one bundled sample of each). With `incremental` (default) it first leaves out every
+   image already in the warehouse: its rows are in `invoices` or `stock`, or it has a record in
+   `ocr_quarantine` (waiting for review or answered). So a re-run pays only for new images and
+   never reloads one, which would replace the values a person corrected in review. Delete an
+   image's rows from all three tables and the next run recognises it again. Nothing new: submit,
+   wait and load are skipped;
 2. **wait_for_ocr** waits in the triggerer (deferrable) until every recognition is done;
 3. **load** matches each recognised table to a declared layout by its headers (tolerant of
    case, punctuation and OCR slips such as `Amout`), parses the cells as the declared types, and
    writes `invoices` and `stock` in one transaction. A cell that does not read (`12,5O`), a
    header no column accepts, or a table of neither kind goes to `ocr_quarantine` with its image,
-   row, text and reason; the other rows load. A re-run of a DAG run replaces its own rows.
+   row, text and reason; the other rows load. An image loaded again (`incremental` off) has its
+   rows replaced, not added: corrections made in review included.
 4. **review** (Airflow 3.1+) asks a person, under "Required actions" in the Airflow UI, about
    every withheld row still waiting: they type the values the image shows (`12.50`) or reject
    the row. Corrections are checked against the declared types and loaded with the row's
    provenance; the records are marked resolved or rejected. Unanswered after `review_hours`
-   hours, the step ends without failing the run and the rows wait for the next run's review.
-   No withheld row, no question. On Airflow 3.0 (no human-in-the-loop tasks) the DAG runs
+   hours, the step ends without failing the run and the rows wait for the next run's review,
+   which asks about them even when that run has nothing new to load. No withheld row, no
+   question. On Airflow 3.0 (no human-in-the-loop tasks) the DAG runs
    without this step.
 
 Query what was set aside: `SELECT source, source_row, column_name, raw_text, reason, resolution
@@ -136,6 +143,15 @@ STOCK = TableSchema(
             title="Language",
             description="Language of the text in the images, as Aspose.OCR names it (English, German...).",
         ),
+        "incremental": Param(
+            True,
+            type="boolean",
+            title="Only new images",
+            description="Submit only images the warehouse does not hold yet (no rows in invoices or "
+            "stock, no record in ocr_quarantine): a re-run pays for nothing twice and keeps the values "
+            "corrected in review. Off: every image is recognised and loaded again, replacing its rows "
+            "and corrections.",
+        ),
         "on_bad_input": Param(
             "fail",
             type="string",
@@ -164,6 +180,13 @@ def aspose_ocr_declared_tables() -> None:
         result_type_table="Csv",
         max_concurrency=4,
         on_bad_input="{{ params.on_bad_input }}",
+        # The load's tables, for the check of what the warehouse already holds (and for the
+        # connection check before anything is paid for): an image's rows may be in any of them.
+        warehouse_conn_id="{{ params.warehouse_conn_id }}",
+        table=INVOICES.table,
+        other_tables=[STOCK.table],
+        quarantine_table=QUARANTINE_TABLE,
+        incremental="{{ params.incremental }}",
     )
 
     wait_for_ocr = AsposeOcrTaskSensor(
@@ -203,6 +226,8 @@ def aspose_ocr_declared_tables() -> None:
             # Seconds, rendered per run from the hours the run was given.
             response_timeout="{{ params.review_hours * 3600 }}",
             subject="Correct the invoice and stock values OCR could not read",
+            # Also when nothing new was loaded (load skipped): rows left unanswered are asked again.
+            trigger_rule="none_failed",
         )
         load >> review
 

@@ -13,12 +13,17 @@ table or rejected is skipped unread (:meth:`WarehouseTarget.unchanged_listed`). 
 fingerprint only means "read and hash it": the sha256 stays the identity, and a touched but
 identical document gets its new fingerprint recorded (:meth:`WarehouseTarget.record_fingerprints`)
 so the next run skips it unread.
+
+A load into declared tables writes one input's rows into several tables: each layout's table and
+the quarantine table. The target names them all (``other_tables``, ``quarantine_table``) and an
+input is held when any of them holds its identity; with rows deleted from all of them, the next
+run recognises it again. Without that, a reload would replace rows a person corrected in review.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +34,7 @@ from aspose_ocr_provider.identity import InputIdentity
 from aspose_ocr_provider.listing import ListedDocument
 from aspose_ocr_provider.sources import ImageSource
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
-from aspose_ocr_provider.warehouse.connection import check_warehouse
+from aspose_ocr_provider.warehouse.connection import check_table_name, check_warehouse
 from aspose_ocr_provider.warehouse.input_records import (
     INPUTS_SUFFIX,
     LOADED,
@@ -52,6 +57,52 @@ def parse_flag(name: str, value: object) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     raise ValueError(f"{name} must be True or False, got {value!r}.")
+
+
+def parse_other_tables(value: object, table: str | None, quarantine_table: object = None) -> tuple[str, ...]:
+    """The ``other_tables`` option: more tables the load writes, besides ``table``.
+
+    :raises ValueError: naming what is wrong and the form expected.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(
+            "other_tables must be a list of the other table names the load writes, e.g. ['stock']; "
+            f"got {value!r}."
+        )
+    bad = [t for t in value if not isinstance(t, str) or not t.strip()]
+    if bad:
+        raise ValueError(f"other_tables must hold table names (non-empty text); got {bad[0]!r} in {list(value)!r}.")
+    tables = tuple(t.strip() for t in value)
+    if tables and table is None:
+        raise ValueError(
+            "other_tables needs warehouse_conn_id and table (the load's first table); "
+            f"got other_tables={list(tables)!r} without them."
+        )
+    repeated = sorted({t for t in tables if tables.count(t) > 1 or t in (table, quarantine_table)})
+    if repeated:
+        raise ValueError(
+            f"other_tables names {', '.join(map(repr, repeated))} more than once or as table or "
+            "quarantine_table: list each other table once."
+        )
+    return tables
+
+
+def parse_quarantine_table(value: object, table: str | None) -> str | None:
+    """The ``quarantine_table`` option of the incremental check; see :func:`parse_other_tables`."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"quarantine_table must be a table name or None; got {value!r}.")
+    if table is None:
+        raise ValueError(
+            "quarantine_table needs warehouse_conn_id and table (the load's first table); "
+            f"got quarantine_table={value!r} without them."
+        )
+    if value.strip() == table:
+        raise ValueError(f"quarantine_table {value!r} is the table itself: name the load's quarantine_table.")
+    return value.strip()
 
 
 def nothing_to_submit(total: int) -> AirflowSkipException:
@@ -81,13 +132,19 @@ class WarehouseTarget:
     """The table the submitted images will be loaded into.
 
     :param conn_id: a common-sql connection id.
-    :param table: ``table`` or ``schema.table``, as the load step is given it.
+    :param table: ``table`` or ``schema.table``, as the load step is given it (with declared
+        tables, the first one, beside which ``__inputs`` records are kept).
     :param provenance: the load step's ``provenance`` option, for the identity columns' names.
+    :param other_tables: the other tables the load writes (its other declared tables), with the
+        same provenance columns.
+    :param quarantine_table: the load's quarantine table, when it sets bad data aside.
     """
 
     conn_id: str
     table: str
     provenance: ProvenanceSpec = True
+    other_tables: tuple[str, ...] = ()
+    quarantine_table: str | None = None
 
     def identity_columns(self) -> dict[str, str]:
         columns = provenance_columns(self.provenance)
@@ -102,14 +159,35 @@ class WarehouseTarget:
     def check(self) -> TableWriter:
         """Fail before paying if the connection or the table name is wrong (see ``check_warehouse``)."""
         try:
-            return check_warehouse(self.conn_id, self.table, NO_TABLE_SUFFIX, INPUTS_SUFFIX, REJECTED_VIEW_SUFFIX)
+            writer = check_warehouse(self.conn_id, self.table, NO_TABLE_SUFFIX, INPUTS_SUFFIX, REJECTED_VIEW_SUFFIX)
+            for other in self.also_held_in():
+                try:
+                    check_table_name(writer.hook, other)
+                except ValueError as exc:
+                    raise AsposeOcrConfigError(
+                        f"Warehouse table {other!r} on connection {self.conn_id!r}: {exc}"
+                    ) from None
+            return writer
         except AsposeOcrError as exc:
             kind = AsposeOcrConfigError if isinstance(exc, AsposeOcrConfigError) else AsposeOcrError
             raise kind(f"{exc} Nothing was submitted.") from None
 
+    def also_held_in(self) -> tuple[str, ...]:
+        """The tables besides ``table`` an input's rows may be in."""
+        return (*self.other_tables, *([self.quarantine_table] if self.quarantine_table else []))
+
     def held(self, writer: TableWriter, sources: Sequence[ImageSource]) -> LoadedInputs:
-        """Which of ``sources``' identities the table (or its ``__no_table`` companion) holds."""
-        return find_loaded_inputs(writer, (s.identity for s in sources), self.identity_columns())
+        """Which of ``sources``' identities the load's tables (or ``__no_table`` companion) hold."""
+        return self._find(writer, (s.identity for s in sources))
+
+    def _find(self, writer: TableWriter, identities: Iterable[InputIdentity]) -> LoadedInputs:
+        return find_loaded_inputs(
+            writer,
+            identities,
+            self.identity_columns(),
+            other_tables=self.other_tables,
+            quarantine_table=self.quarantine_table,
+        )
 
     def new_inputs(
         self,
@@ -135,7 +213,7 @@ class WarehouseTarget:
             len(new),
             len(sources),
             len(sources) - len(new),
-            self.table,
+            " or ".join((self.table, *self.also_held_in())),
             found.queries,
             found.seconds,
         )
@@ -146,8 +224,8 @@ class WarehouseTarget:
     ) -> ListingCheck:
         """Split listed documents into those unchanged since recorded and those to read.
 
-        A loaded or no-table record counts only while the table (or its ``__no_table``
-        companion) still holds a page of the recorded sha256: delete a document's rows and the
+        A loaded or no-table record counts only while the load's tables (or the ``__no_table``
+        companion) still hold a page of the recorded sha256: delete a document's rows and the
         next run reads and recognises it again, as without fingerprints. This costs database
         queries over the recorded digests, never a read of the documents.
 
@@ -169,7 +247,7 @@ class WarehouseTarget:
             for page in range(1, max(1, r.page_count or 1) + 1)
             if (identity := InputIdentity.from_values(r.sha256, page)) is not None
         }
-        held = {i.sha256 for i in find_loaded_inputs(writer, wanted, self.identity_columns()).loaded}
+        held = {i.sha256 for i in self._find(writer, wanted).loaded}
         for document in listed:
             record = matched.get(document.source)
             rejected = record is not None and record.outcome == REJECTED

@@ -24,7 +24,12 @@ from aspose_ocr_provider.operators.result_fetch import (
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
-from aspose_ocr_provider.tables.quarantine import BAD_DATA_POLICIES, DEFAULT_QUARANTINE_TABLE, CellOrigin
+from aspose_ocr_provider.tables.quarantine import (
+    BAD_DATA_POLICIES,
+    DEFAULT_QUARANTINE_TABLE,
+    QUARANTINE_IDENTITY,
+    CellOrigin,
+)
 from aspose_ocr_provider.tables.results import result_tables
 from aspose_ocr_provider.tables.schema import Column, TableSchema
 from aspose_ocr_provider.warehouse.connection import warehouse_hook
@@ -344,12 +349,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             run = {prov[k]: run_values[k] for k in run_values if k in prov}
             if not keyed:
                 return plan.quarantine_target(writer(self.quarantine_table, mode="append"), run)
-            # The quarantine table names the identity columns source, sha256 and page.
+            # The quarantine table names the identity columns its own way (source, sha256, page).
             keyed_writer = TableWriter(
                 hook,
                 self.quarantine_table,
                 mode="idempotent",
-                replace_rows=inputs.replaced_rows("source", "sha256", "page"),
+                replace_rows=inputs.replaced_rows(*QUARANTINE_IDENTITY),
             )
             return plan.quarantine_target(keyed_writer, run) or [(keyed_writer, [])]
 

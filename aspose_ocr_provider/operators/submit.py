@@ -25,7 +25,13 @@ from aspose_ocr_provider.operators.bad_inputs import (
     submitted_records,
 )
 from aspose_ocr_provider.operators.final_errors import fail_without_retry
-from aspose_ocr_provider.operators.incremental import WarehouseTarget, nothing_to_submit, parse_flag
+from aspose_ocr_provider.operators.incremental import (
+    WarehouseTarget,
+    nothing_to_submit,
+    parse_flag,
+    parse_other_tables,
+    parse_quarantine_table,
+)
 from aspose_ocr_provider.operators.listed_inputs import plan_reads
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
 from aspose_ocr_provider.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
@@ -189,8 +195,16 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
     :param table: The table the load step writes (templated), for that check and for ``incremental``.
     :param incremental: With a warehouse, leave out inputs whose identity (sha256 of the document's
         bytes and page) already has rows in ``table`` or a "no table" record in
-        ``<table>__no_table`` (templated; default True). When none is new the task skips, and so
-        do the steps after it.
+        ``<table>__no_table`` (templated; default True), or in ``other_tables`` or
+        ``quarantine_table``. When none is new the task skips, and so do the steps after it.
+        Delete an input's rows from all of them and the next run recognises it again.
+    :param other_tables: The other tables the load step writes (templated; a list of names), when
+        it routes tables into several declared tables (``schemas``): give the first as ``table``
+        and the rest here, so an input whose rows went to any of them counts as loaded.
+    :param quarantine_table: The load step's ``quarantine_table`` (templated), when it sets bad
+        data aside (``on_bad_data="quarantine"``): an input with a record there, waiting for
+        review or answered, counts as loaded, so a re-run does not reload it and undo a person's
+        corrections.
     :param provenance: The load step's ``provenance`` option, when it renames the identity
         columns (``_source``, ``_source_sha256``, ``_source_page``).
     :param on_bad_input: ``"fail"`` (default): an input that cannot be submitted (empty, not an
@@ -223,6 +237,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         *SETTING_ARGS,
         "warehouse_conn_id",
         "table",
+        "other_tables",
+        "quarantine_table",
         "incremental",
         "on_bad_input",
         "max_documents_per_run",
@@ -254,6 +270,8 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         max_pages: int = DEFAULT_MAX_PAGES,
         warehouse_conn_id: str | None = None,
         table: str | None = None,
+        other_tables: Sequence[str] | None = None,
+        quarantine_table: str | None = None,
         incremental: bool | str = True,
         provenance: ProvenanceSpec = True,
         on_bad_input: str = "fail",
@@ -274,6 +292,12 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             )
         self.warehouse_conn_id = warehouse_conn_id
         self.table = table
+        if _is_static(table) and _is_static(quarantine_table):
+            parse_quarantine_table(quarantine_table, table)
+            if _is_static(other_tables):
+                parse_other_tables(other_tables, table, quarantine_table)
+        self.other_tables = other_tables
+        self.quarantine_table = quarantine_table
         self.incremental = incremental
         self.provenance = provenance
         if _is_static(incremental):
@@ -372,7 +396,14 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         target = writer = None
         incremental = False
         if self.warehouse_conn_id is not None and self.table is not None:
-            target = WarehouseTarget(self.warehouse_conn_id, self.table, self.provenance)
+            quarantine_table = parse_quarantine_table(self.quarantine_table, self.table)
+            target = WarehouseTarget(
+                self.warehouse_conn_id,
+                self.table,
+                self.provenance,
+                other_tables=parse_other_tables(self.other_tables, self.table, quarantine_table),
+                quarantine_table=quarantine_table,
+            )
             incremental = parse_flag("incremental", self.incremental)
             if incremental:
                 target.identity_columns()

@@ -35,6 +35,11 @@ QUARANTINE_COLUMNS: tuple[str, ...] = (
 )
 """The quarantine table's data columns; the load's provenance run columns follow them."""
 
+QUARANTINE_IDENTITY: tuple[str, str, str] = ("source", "sha256", "page")
+"""The quarantine columns naming the input a record came from (the data tables' ``source``,
+``source_sha256`` and ``source_page`` provenance): a reload replaces by them, and the incremental
+check finds by them the inputs the quarantine holds."""
+
 
 @dataclass(frozen=True)
 class CellOrigin:
