@@ -12,6 +12,7 @@ from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
+from aspose_ocr_provider.tables.quarantine import DEFAULT_QUARANTINE_TABLE
 from aspose_ocr_provider.triggers.task_status import backoff_delays
 
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
     :param load_kwargs: Further load operator options (templated), e.g. ``{"schemas": [...],
         "on_bad_data": "quarantine"}``. ``mode`` defaults to ``"idempotent"``. With
         ``skip_failed=True``, a recognition that ends in Error is skipped instead of failing the
-        task, here as in the load operator.
+        task, here as in the load operator. With ``schemas``, give the first declared table as
+        ``table``; the submit step is told the others and the quarantine table
+        (``other_tables``, ``quarantine_table``, unless ``submit_kwargs`` sets them).
     :param poll_interval: Seconds before the second status round; doubles, with jitter, up to
         ``max_poll_interval``.
     :param max_poll_interval: Cap on the seconds between status rounds.
@@ -124,7 +127,7 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
             aspose_ocr_conn_id=self.aspose_ocr_conn_id,
             warehouse_conn_id=self.conn_id,
             table=self.table,
-            **self.submit_kwargs,
+            **{**self._declared_tables(), **self.submit_kwargs},
         )
         # Skips the task when nothing is new. The ids stay in the submission ledger until the rows
         # are committed: a retry of this task submits again, and must reuse them, not pay twice.
@@ -148,6 +151,18 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
         summary = self._load.load_results(context)
         self._submit.forget_ids()
         return summary
+
+    def _declared_tables(self) -> dict[str, Any]:
+        """With declared ``schemas``, the submit step's view of every table the load writes: an
+        input whose rows went to another declared table or wait in the quarantine is loaded, so a
+        re-run neither pays for it again nor undoes a reviewer's corrections."""
+        schemas = self.load_kwargs.get("schemas") or ()
+        if not schemas:
+            return {}
+        options: dict[str, Any] = {"other_tables": [s.table for s in schemas if s.table != self.table]}
+        if self.load_kwargs.get("on_bad_data", "quarantine") == "quarantine":
+            options["quarantine_table"] = self.load_kwargs.get("quarantine_table", DEFAULT_QUARANTINE_TABLE)
+        return options
 
     def _wait(self, context: Context, submissions: Any, *, fail_on_error: bool) -> None:
         """Poll in this process until every recognition is final, as the sensor's poke mode does."""

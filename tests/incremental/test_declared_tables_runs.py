@@ -209,14 +209,20 @@ def test_bad_other_tables_are_refused_when_the_dag_is_parsed() -> None:
     submit(warehouse_conn_id="w", table="invoices", other_tables=["stock"], quarantine_table="ocr_quarantine")
 
 
-def test_the_one_task_operator_takes_them_in_submit_kwargs() -> None:
+def test_the_one_task_operator_tells_its_submit_step_every_table_its_load_writes(declared_dag: Any) -> None:
     from aspose_ocr_provider.operators.documents_to_sql import AsposeOcrDocumentsToSqlOperator
 
-    op = AsposeOcrDocumentsToSqlOperator(
-        task_id="ocr",
-        images=["a.png"],
-        conn_id="w",
-        table="invoices",
-        submit_kwargs={"other_tables": ["stock"], "quarantine_table": "ocr_quarantine"},
-    )
-    assert op.submit_kwargs == {"other_tables": ["stock"], "quarantine_table": "ocr_quarantine"}
+    schemas = declared_dag.get_task("load").schemas
+
+    def declared(**load_kwargs: Any) -> dict[str, Any]:
+        op = AsposeOcrDocumentsToSqlOperator(
+            task_id="ocr", images=["a.png"], conn_id="w", table="invoices", load_kwargs=load_kwargs
+        )
+        return op._declared_tables()
+
+    # Declared tables: the others and the quarantine count as loaded, as in the declared DAG.
+    assert declared(schemas=schemas) == {"other_tables": ["stock"], "quarantine_table": QUARANTINE}
+    assert declared(schemas=schemas, quarantine_table="q")["quarantine_table"] == "q"
+    assert declared(schemas=schemas, on_bad_data="fail") == {"other_tables": ["stock"]}
+    # One inferred table (the event-driven example): the submit step checks that table alone.
+    assert declared() == {}
