@@ -192,20 +192,19 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
         if self._submit is not None:
             self._submit.on_kill()
 
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
-        """The load's lineage (images in, tables out); the submit's when nothing was loaded."""
+    def _lineage_of(self, method: str, task_instance: Any) -> OperatorLineage:
+        """The lineage of the part that ran last: the load (images in, tables out), else the submit."""
         part: Any = self._load or self._submit
         if part is None:
             from aspose_ocr_provider.lineage import LineageNotes, operator_lineage
 
             return operator_lineage(LineageNotes())
-        return part.get_openlineage_facets_on_complete(task_instance)
+        return getattr(part, method)(task_instance)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """The images read and the tables written, with their columns and rows."""
+        return self._lineage_of("get_openlineage_facets_on_complete", task_instance)
 
     def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
         """What the failed part was given; nothing was written (one transaction)."""
-        part: Any = self._load or self._submit
-        if part is None:
-            from aspose_ocr_provider.lineage import LineageNotes, operator_lineage
-
-            return operator_lineage(LineageNotes())
-        return part.get_openlineage_facets_on_failure(task_instance)
+        return self._lineage_of("get_openlineage_facets_on_failure", task_instance)
