@@ -5,13 +5,9 @@
 # The main environment (scripts/test.sh) runs everything on the newest Airflow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
 VENV=.venv-airflow-3.0
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PYTHON" -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check uv
-"$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -c scripts/constraints-airflow-3.0.txt -e ".[dev]"
+# Installed from its lock (scripts/lock.sh resolves it under scripts/constraints-airflow-3.0.txt).
+bash scripts/bootstrap.sh "$VENV" locks/airflow-3.0.txt
 "$VENV/bin/python" -c 'import airflow; print("Oldest supported Airflow:", airflow.__version__)'
 # The SQLite variants of the declared-table and streamed-load tests run on the newest Airflow only
 # (CI time): SQLite is the same stdlib sqlite3 on both, and their PostgreSQL variants run here,
