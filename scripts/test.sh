@@ -7,9 +7,18 @@
 #                                  deployments (`deployment`; `celery_deployment` where CI is set)
 #                                  and the README followed in a fresh clone (`fresh_clone`): what
 #                                  .ci/run runs on the newest Airflow
+#   ./scripts/test.sh --latest     not gating: a fresh resolve of today's releases (no lock) for
+#                                  both Airflows, their fast tests, one report line each of what
+#                                  changed and what broke (scripts/latest-releases.sh)
 #   ./scripts/test.sh ARGS...      the fast suite's selection with your pytest ARGS (a path, -k ...)
+#
+# Installs from locks/newest.txt (scripts/bootstrap.sh); scripts/lock.sh refreshes the locks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--latest" ]; then
+  shift
+  exec bash scripts/latest-releases.sh "$@"
+fi
 bash scripts/bootstrap.sh
 .venv/bin/ruff check --no-cache aspose_ocr_provider tests bench dags scripts
 .venv/bin/mypy
