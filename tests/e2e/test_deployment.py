@@ -26,7 +26,8 @@ from tests.e2e.deployment import (
 )
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, sqlite_rows
 
-pytestmark = pytest.mark.deployment
+# A whole deployment starts (about a minute, longer on a busy machine) before the test's own runs.
+pytestmark = [pytest.mark.deployment, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "aspose_ocr_tables_to_warehouse"

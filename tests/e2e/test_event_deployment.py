@@ -30,7 +30,8 @@ TABLE = "inbox_tables"
 POKE_INTERVAL = "2"
 TASK = "load_new_documents"  # a run is this one task
 
-pytestmark = pytest.mark.deployment
+# A whole deployment starts (about a minute, longer on a busy machine) before the test's own runs.
+pytestmark = [pytest.mark.deployment, pytest.mark.timeout(900)]
 
 
 @dataclass

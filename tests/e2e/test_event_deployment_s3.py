@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from aspose_ocr_provider.document_events import documents_of_events
+from aspose_ocr_provider.documents.events import documents_of_events
 from aspose_ocr_provider.emulator.process import EmulatorProcess
 from tests.e2e.deployment import Deployment, wait_for
 from tests.e2e.test_event_deployment import (
@@ -41,7 +41,8 @@ from tests.e2e.test_event_deployment import (
 from tests.fixtures.s3 import S3Server, Tally, running_s3
 from tests.ground_truth import assert_exactly_once, csv_of, sqlite_rows
 
-pytestmark = pytest.mark.deployment
+# A whole deployment starts (about a minute, longer on a busy machine) before the test's own runs.
+pytestmark = [pytest.mark.deployment, pytest.mark.timeout(900)]
 
 CONN_ID = "inbox_store"
 BUCKET = "inbox"

@@ -26,7 +26,8 @@ import pytest
 from aspose_ocr_provider.emulator.process import EmulatorProcess
 from tests.e2e.deployment import Deployment, deployment_env, emulator_connections, free_port, wait_for
 
-pytestmark = pytest.mark.deployment
+# A whole deployment starts (about a minute, longer on a busy machine) before the test's own runs.
+pytestmark = [pytest.mark.deployment, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "aspose_ocr_declared_tables"

@@ -104,6 +104,7 @@ def emulator_terminal() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 @pytest.mark.fresh_clone
+@pytest.mark.timeout(1200)  # a new virtualenv, the install and the README's runs
 def test_readme_own_images_in_three_steps(tmp_path: Path, emulator_terminal: list[Any]) -> None:
     blocks = readme_blocks()
     assert len(blocks) == 4, "expected: install, step 1 (emulator), step 2 (connections), step 3 (run)"
