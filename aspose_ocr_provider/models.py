@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aspose_ocr_provider.identity import InputIdentity
+from aspose_ocr_provider.documents.identity import InputIdentity
 
 DEFAULT_BASE_URL = "https://api.aspose.cloud"
 TOKEN_PATH = "/connect/token"
@@ -502,7 +502,7 @@ class TaskRef:
     """One OCR task id handed downstream, with the input it came from when known.
 
     ``sha256`` (of the whole input document) and the 1-based ``page`` are the input's identity
-    (see :mod:`aspose_ocr_provider.identity`); a plain image is page 1. Both are None for a bare
+    (see :mod:`aspose_ocr_provider.documents.identity`); a plain image is page 1. Both are None for a bare
     task id, whose input is unknown.
     """
 

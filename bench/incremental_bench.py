@@ -169,8 +169,8 @@ def submit_new(new: list[Any]) -> float:
 def run(
     kind: str, uri: str, workdir: Path, emulator: EmulatorProcess, loaded: int, new: int
 ) -> dict[str, Any]:
+    from aspose_ocr_provider.documents.reading import resolve_images
     from aspose_ocr_provider.operators.incremental import WarehouseTarget
-    from aspose_ocr_provider.sources import resolve_images
     from aspose_ocr_provider.warehouse.connection import warehouse_hook
 
     os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = uri

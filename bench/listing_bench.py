@@ -98,8 +98,8 @@ def seed_warehouse(hook: Any, loaded: dict[str, tuple[bytes, str]]) -> None:
 def find_and_skip_with_fingerprints(
     folder: str, target: Any, writer: Any, log: Any, phases: dict[str, float]
 ) -> list[Any]:
-    from aspose_ocr_provider.listing import list_documents
-    from aspose_ocr_provider.sources import resolve_images
+    from aspose_ocr_provider.documents.listing import list_documents
+    from aspose_ocr_provider.documents.reading import resolve_images
 
     with phase(phases, "list"):
         listed = list_documents(folder)
@@ -114,8 +114,8 @@ def find_and_skip_with_fingerprints(
 def find_and_skip_reading_everything(
     folder: str, target: Any, writer: Any, log: Any, phases: dict[str, float]
 ) -> list[Any]:
-    from aspose_ocr_provider.listing import list_documents
-    from aspose_ocr_provider.sources import resolve_images
+    from aspose_ocr_provider.documents.listing import list_documents
+    from aspose_ocr_provider.documents.reading import resolve_images
 
     with phase(phases, "list"):
         listed = list_documents(folder)
@@ -157,7 +157,7 @@ def main() -> None:
         db = Path(tmp) / "warehouse.db"
         os.environ["AIRFLOW_CONN_WAREHOUSE"] = "sqlite://" + urllib.parse.quote(str(db), safe="")
         folder = f"s3://{CONN}@{BUCKET}/{PREFIX}"
-        from aspose_ocr_provider.listing import list_documents
+        from aspose_ocr_provider.documents.listing import list_documents
         from aspose_ocr_provider.operators.incremental import WarehouseTarget
 
         server.make_bucket(BUCKET)

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aspose_ocr_provider.documents.pages import DEFAULT_DPI
+from aspose_ocr_provider.documents.reading import page_images, resolve_images
 from aspose_ocr_provider.emulator.process import EmulatorProcess
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
-from aspose_ocr_provider.pages import DEFAULT_DPI
-from aspose_ocr_provider.sources import page_images, resolve_images
 
 TARGET_EXTRA_RSS_MB = 200
 

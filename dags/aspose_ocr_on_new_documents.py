@@ -48,7 +48,7 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import Param, dag
 
 from aspose_ocr_provider.compat import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable
-from aspose_ocr_provider.document_events import TriggeringDocuments
+from aspose_ocr_provider.documents.events import TriggeringDocuments
 from aspose_ocr_provider.operators.documents_to_sql import AsposeOcrDocumentsToSqlOperator
 from aspose_ocr_provider.triggers.new_documents import AsposeOcrNewDocumentsTrigger
 

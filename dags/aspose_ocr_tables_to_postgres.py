@@ -31,10 +31,10 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import Param, dag, task, task_group
 
 from aspose_ocr_provider.compat import AirflowFailException, ObjectStoragePath
+from aspose_ocr_provider.documents.reading import INPUT_SUFFIXES
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
-from aspose_ocr_provider.sources import INPUT_SUFFIXES
 
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 

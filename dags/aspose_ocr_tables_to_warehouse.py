@@ -44,11 +44,11 @@ from typing import Any
 from airflow.sdk import Param, dag, task
 
 from aspose_ocr_provider.compat import AirflowFailException, ObjectStoragePath
-from aspose_ocr_provider.listing import list_documents
+from aspose_ocr_provider.documents.listing import list_documents
+from aspose_ocr_provider.documents.reading import INPUT_SUFFIXES
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
-from aspose_ocr_provider.sources import INPUT_SUFFIXES
 
 # The Aspose.OCR connection. Pointing the DAG at the real service or at the emulator changes this
 # connection only, never the DAG.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aspose_ocr_provider.listing import describe_documents, fingerprint_of, list_documents
+from aspose_ocr_provider.documents.listing import describe_documents, fingerprint_of, list_documents
 
 
 def test_lists_documents_only_with_size_and_a_fingerprint(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aspose_ocr_provider.listing import ListedDocument, describe_documents, list_documents
+from aspose_ocr_provider.documents.listing import ListedDocument, describe_documents, list_documents
 
 DESCRIBE_AT_MOST = 200
 """A run whose events name at most this many documents asks the store about each (a stat or a

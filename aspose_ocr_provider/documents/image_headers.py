@@ -29,7 +29,7 @@ class HeaderError(ValueError):
 def declared_size(data: bytes, kind: str) -> tuple[int, int] | None:
     """``(width, height)`` as the header of an image of format ``kind`` declares them.
 
-    None for formats this does not read (PDF pages are measured by :mod:`aspose_ocr_provider.pages`).
+    None for formats this does not read (PDF pages are measured by :mod:`aspose_ocr_provider.documents.pages`).
 
     :raises HeaderError: when the header is missing or damaged.
     """

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from aspose_ocr_provider.sources import INPUT_SUFFIXES
+from aspose_ocr_provider.documents.reading import INPUT_SUFFIXES
 
 _LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
 

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aspose_ocr_provider.exceptions import AsposeOcrError, AsposeOcrInputError
-from aspose_ocr_provider.identity import InputIdentity
-from aspose_ocr_provider.image_headers import MAX_IMAGE_PIXELS, pixel_problem
-from aspose_ocr_provider.models import SUPPORTED_IMAGE_FORMATS, sniff_image_format
-from aspose_ocr_provider.pages import (
+from aspose_ocr_provider.documents.identity import InputIdentity
+from aspose_ocr_provider.documents.image_headers import MAX_IMAGE_PIXELS, pixel_problem
+from aspose_ocr_provider.documents.pages import (
     DEFAULT_DPI,
     DEFAULT_MAX_PAGES,
     DocumentError,
@@ -30,6 +28,8 @@ from aspose_ocr_provider.pages import (
     PageSelection,
     open_document,
 )
+from aspose_ocr_provider.exceptions import AsposeOcrError, AsposeOcrInputError
+from aspose_ocr_provider.models import SUPPORTED_IMAGE_FORMATS, sniff_image_format
 
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """Default per-image size cap. The service documents no limit; this guards cost and memory."""
@@ -548,7 +548,7 @@ def check_images(
     """Resolve, read, check and hash every input; the good pages and the rejected inputs.
 
     Each check is cheap and bounded whatever a file claims: its size before its bytes are read,
-    an image's pixels from its header (never decoded, see :mod:`aspose_ocr_provider.image_headers`),
+    an image's pixels from its header (never decoded, see :mod:`aspose_ocr_provider.documents.image_headers`),
     a document's pages by counting and measuring them (never rendered). Parameters as
     :func:`resolve_images`.
     """
@@ -633,7 +633,7 @@ def resolve_images(
 
     :param images: a path, glob, URI (``file://``, or any scheme an installed fsspec filesystem
         serves through ``ObjectStoragePath``), raw bytes, a listing entry (a dict with ``source``,
-        as :func:`aspose_ocr_provider.listing.list_documents` gives them), or a (nested) list of
+        as :func:`aspose_ocr_provider.documents.listing.list_documents` gives them), or a (nested) list of
         those. Images, PDFs and multi-frame TIFFs.
     :param max_image_bytes: refuse any image (or rendered page) larger than this.
     :param pages: which pages of each PDF or TIFF: ``"all"``, or ranges like ``"1-3,7"``.

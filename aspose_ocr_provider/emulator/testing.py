@@ -22,13 +22,13 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from aspose_ocr_provider.documents.pages import DEFAULT_DPI
 from aspose_ocr_provider.emulator.app import create_app
 from aspose_ocr_provider.emulator.config import EmulatorConfig
 from aspose_ocr_provider.emulator.engines.base import Table, TableEngine
 from aspose_ocr_provider.emulator.state import EmulatorState, RequestRecord
 from aspose_ocr_provider.hooks.token_cache import TOKEN_CACHE
 from aspose_ocr_provider.models import TOKEN_PATH, TaskStatus
-from aspose_ocr_provider.pages import DEFAULT_DPI
 
 T = TypeVar("T")
 

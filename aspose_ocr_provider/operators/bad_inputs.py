@@ -1,7 +1,7 @@
 """One bad file never blocks a folder: what the submit step sets aside, and what it tells the load.
 
 With ``on_bad_input="skip"`` the inputs that cannot be submitted (see
-:func:`~aspose_ocr_provider.sources.check_images`) are set aside and the good ones go on. Each is
+:func:`~aspose_ocr_provider.documents.reading.check_images`) are set aside and the good ones go on. Each is
 recorded in ``<table>__inputs`` with its reason (see
 :mod:`~aspose_ocr_provider.warehouse.input_records`); an input whose record says it was rejected
 with the very same bytes is passed over quietly on later runs, and a file replaced by a good one is
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aspose_ocr_provider.sources import ImageSource, Rejection
+from aspose_ocr_provider.documents.reading import ImageSource, Rejection
 from aspose_ocr_provider.warehouse.input_records import LOADED, REJECTED, InputRecord
 
 ON_BAD_INPUT: tuple[str, ...] = ("fail", "skip")
@@ -119,7 +119,7 @@ def submitted_records(
     """One record per document among ``sources`` (outcome ``loaded`` until the load says otherwise).
 
     :param fingerprints: listing fingerprints by source (see
-        :func:`aspose_ocr_provider.listing.list_documents`): recorded with the rows, so the next
+        :func:`aspose_ocr_provider.documents.listing.list_documents`): recorded with the rows, so the next
         run skips the unchanged document unread.
     """
     fingerprints = fingerprints or {}

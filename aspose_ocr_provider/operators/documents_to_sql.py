@@ -59,7 +59,7 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
     load operator's summary. When no input is new the task skips, as the submit operator does.
 
     :param images: What to recognise (templated), as the submit operator's ``images``, including
-        a :class:`~aspose_ocr_provider.document_events.TriggeringDocuments`.
+        a :class:`~aspose_ocr_provider.documents.events.TriggeringDocuments`.
     :param conn_id: The common-sql connection of the warehouse (templated): checked before the
         first POST, used for ``incremental`` and for the load.
     :param table: The target table, ``table`` or ``schema.table`` (templated).

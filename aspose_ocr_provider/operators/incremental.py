@@ -6,7 +6,7 @@ any POST), then leaves out every input whose identity the table already holds (s
 :mod:`aspose_ocr_provider.warehouse.loaded_inputs`). When nothing is new the task skips, and so do
 the wait and load steps after it.
 
-Inputs that come from a listing (:func:`aspose_ocr_provider.listing.list_documents`, as the
+Inputs that come from a listing (:func:`aspose_ocr_provider.documents.listing.list_documents`, as the
 example DAG's find step gives them) are checked before any byte is read: a document whose listing
 fingerprint is the one recorded in ``<table>__inputs`` when it was last loaded, found to hold no
 table or rejected is skipped unread (:meth:`WarehouseTarget.unchanged_listed`). A changed
@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aspose_ocr_provider.compat import AirflowSkipException
+from aspose_ocr_provider.documents.identity import InputIdentity
+from aspose_ocr_provider.documents.listing import ListedDocument
+from aspose_ocr_provider.documents.reading import ImageSource
 from aspose_ocr_provider.exceptions import AsposeOcrConfigError, AsposeOcrError
-from aspose_ocr_provider.identity import InputIdentity
-from aspose_ocr_provider.listing import ListedDocument
-from aspose_ocr_provider.sources import ImageSource
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
 from aspose_ocr_provider.warehouse.connection import check_table_name, check_warehouse
 from aspose_ocr_provider.warehouse.input_records import (

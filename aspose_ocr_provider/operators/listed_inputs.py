@@ -1,6 +1,6 @@
 """The submit step's first pass over its inputs: what to read this run, decided before reading any.
 
-Listing entries (dicts from :func:`aspose_ocr_provider.listing.list_documents`) carry a
+Listing entries (dicts from :func:`aspose_ocr_provider.documents.listing.list_documents`) carry a
 fingerprint; with a warehouse and ``incremental`` on, those unchanged since recorded are passed
 over unread (:meth:`~aspose_ocr_provider.operators.incremental.WarehouseTarget.unchanged_listed`),
 and so, with ``on_bad_input="skip"``, are those an earlier run rejected with the same fingerprint.
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aspose_ocr_provider.documents.listing import ListedDocument, oldest_first
 from aspose_ocr_provider.exceptions import AsposeOcrError
-from aspose_ocr_provider.listing import ListedDocument, oldest_first
 from aspose_ocr_provider.operators.incremental import WarehouseTarget
 from aspose_ocr_provider.warehouse.input_records import REJECTED, InputRecord
 from aspose_ocr_provider.warehouse.writer import TableWriter

@@ -11,10 +11,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aspose_ocr_provider.compat import AirflowSkipException, AirflowTaskTimeout, BaseOperator
-from aspose_ocr_provider.document_events import TriggeringDocuments
+from aspose_ocr_provider.documents.events import TriggeringDocuments
+from aspose_ocr_provider.documents.identity import submission_record
+from aspose_ocr_provider.documents.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
+from aspose_ocr_provider.documents.reading import (
+    DEFAULT_MAX_IMAGE_BYTES,
+    ImageSource,
+    check_images,
+    describe,
+    input_items,
+    prepared_pages,
+)
 from aspose_ocr_provider.exceptions import AsposeOcrError, clause
 from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
-from aspose_ocr_provider.identity import submission_record
 from aspose_ocr_provider.lineage import LineageNotes
 from aspose_ocr_provider.models import RETENTION_SECONDS, TableSettings, TaskStatus
 from aspose_ocr_provider.operators.bad_inputs import (
@@ -34,15 +43,6 @@ from aspose_ocr_provider.operators.incremental import (
 )
 from aspose_ocr_provider.operators.listed_inputs import plan_reads
 from aspose_ocr_provider.operators.submission_ledger import LedgerEntry, SubmissionLedger, image_key
-from aspose_ocr_provider.pages import DEFAULT_DPI, DEFAULT_MAX_PAGES, PageSelection
-from aspose_ocr_provider.sources import (
-    DEFAULT_MAX_IMAGE_BYTES,
-    ImageSource,
-    check_images,
-    describe,
-    input_items,
-    prepared_pages,
-)
 from aspose_ocr_provider.tables.provenance import ProvenanceSpec
 from aspose_ocr_provider.warehouse.input_records import InputRecord, input_records_target, read_input_records
 from aspose_ocr_provider.warehouse.writer import TableWriter, write_together
@@ -162,7 +162,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         ``**`` recursive), a URI read through ``ObjectStoragePath`` (``file://`` and any scheme
         an installed filesystem provider adds, e.g. ``s3://`` with the Amazon provider), raw
         ``bytes``, or a list of those. Globs expand in sorted order. Or a
-        :class:`~aspose_ocr_provider.document_events.TriggeringDocuments`: the documents the
+        :class:`~aspose_ocr_provider.documents.events.TriggeringDocuments`: the documents the
         run's folder-watcher events name (the event-driven example DAG).
     :param aspose_ocr_conn_id: The Aspose.OCR connection to use.
     :param settings: Recognition settings as a ``TableSettings`` or a dict with Python or wire
@@ -222,7 +222,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         modification time (input order for plain paths), so a backlog is worked off in steady runs
         instead of one giant task.
 
-    Inputs given as listing entries (dicts from :func:`aspose_ocr_provider.listing.list_documents`,
+    Inputs given as listing entries (dicts from :func:`aspose_ocr_provider.documents.listing.list_documents`,
     ``entry.to_xcom()``; the example DAG's find step returns them) carry a fingerprint (size and
     ETag, version id or modification time). With a warehouse and ``incremental``, an entry whose
     fingerprint is the one recorded in ``<table>__inputs`` is skipped without reading its bytes;

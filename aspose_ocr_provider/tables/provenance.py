@@ -2,7 +2,7 @@
 
 They let a user trace a warehouse row back to its image and row, and they are what makes the
 idempotent load mode and the incremental skip work: ``_source_sha256`` and ``_source_page`` are
-the input's identity (see :mod:`aspose_ocr_provider.identity`), so a load replaces the rows an
+the input's identity (see :mod:`aspose_ocr_provider.documents.identity`), so a load replaces the rows an
 earlier load of the same input wrote, whatever run wrote them, and the submit step skips inputs
 whose identity the table already holds.
 """

@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from aspose_ocr_provider.listing import ListedDocument, list_documents
+from aspose_ocr_provider.documents.listing import ListedDocument, list_documents
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Hashable, Sequence
 from typing import Any
 
 from aspose_ocr_provider.compat import BaseEventTrigger, TriggerEvent
-from aspose_ocr_provider.document_events import event_payload
-from aspose_ocr_provider.listing import ListedDocument
-from aspose_ocr_provider.sources import INPUT_SUFFIXES
+from aspose_ocr_provider.documents.events import event_payload
+from aspose_ocr_provider.documents.listing import ListedDocument
+from aspose_ocr_provider.documents.reading import INPUT_SUFFIXES
 from aspose_ocr_provider.triggers.folder_listings import FolderListing, folder_listings, shared_listings
 
 STREAM_NAME = "aspose-ocr-folder-listing"
@@ -23,7 +23,7 @@ class AsposeOcrNewDocumentsTrigger(BaseEventTrigger):
     Fire an asset event naming each document that is new or changed in a folder.
 
     The folder (local or any ``ObjectStoragePath`` URI) is listed every ``poke_interval``
-    seconds through :func:`~aspose_ocr_provider.listing.list_documents`, in a worker thread, never
+    seconds through :func:`~aspose_ocr_provider.documents.listing.list_documents`, in a worker thread, never
     on the triggerer's event loop. A document is "new or changed" when its listing fingerprint
     (size plus ETag, version id or modification time) differs from the one the previous listing
     showed; nothing is read or downloaded. Watchers of the same folder share one listing loop:
@@ -38,7 +38,7 @@ class AsposeOcrNewDocumentsTrigger(BaseEventTrigger):
     The event payload (``extra["payload"]`` of the asset event, JSON) is
     ``{"kind": "aspose_ocr.new_documents", "folder": ..., "documents": [{"source", "fingerprint",
     "size", "modified"}, ...]}``, oldest document first; read it with
-    :func:`~aspose_ocr_provider.document_events.documents_of_events`.
+    :func:`~aspose_ocr_provider.documents.events.documents_of_events`.
 
     Write documents into a local folder under another name (``scan.png.part``) and rename them
     when complete, so a half-written file is never listed; object stores show an object only

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aspose_ocr_provider.identity import InputIdentity
+from aspose_ocr_provider.documents.identity import InputIdentity
 from aspose_ocr_provider.models import TaskRef
 from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS
 from aspose_ocr_provider.warehouse.batch import TableBatch

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aspose_ocr_provider.identity import InputIdentity
+from aspose_ocr_provider.documents.identity import InputIdentity
 from aspose_ocr_provider.tables.quarantine import QUARANTINE_IDENTITY
 from aspose_ocr_provider.warehouse.no_table import no_table_companion
 from aspose_ocr_provider.warehouse.writer import TableWriter

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aspose_ocr_provider.identity import InputIdentity
+from aspose_ocr_provider.documents.identity import InputIdentity
 
 INPUTS_PER_STATEMENT = 100
 """Inputs named in one DELETE: a few hundred bound values, well under every driver's limit."""

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from airflow.utils.state import DagRunState
 
-from aspose_ocr_provider.document_events import TriggeringDocuments, event_payload
+from aspose_ocr_provider.documents.events import TriggeringDocuments, event_payload
+from aspose_ocr_provider.documents.listing import list_documents
 from aspose_ocr_provider.emulator.testing import run_emulator
-from aspose_ocr_provider.listing import list_documents
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
 from aspose_ocr_provider.operators.documents_to_sql import AsposeOcrDocumentsToSqlOperator
 from tests.airflow_runs import TaskFailures, dag_bag, task_states

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from aspose_ocr_provider import compat
-from aspose_ocr_provider.document_events import PAYLOAD_KIND, documents_of_events
-from aspose_ocr_provider.listing import list_documents
+from aspose_ocr_provider.documents.events import PAYLOAD_KIND, documents_of_events
+from aspose_ocr_provider.documents.listing import list_documents
 from aspose_ocr_provider.triggers import folder_listings as listings_module
 from aspose_ocr_provider.triggers.folder_listings import FolderListing, shared_listings
 from aspose_ocr_provider.triggers.new_documents import AsposeOcrNewDocumentsTrigger

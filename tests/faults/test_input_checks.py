@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from aspose_ocr_provider.documents.image_headers import MAX_IMAGE_PIXELS, declared_size, pixel_problem
+from aspose_ocr_provider.documents.reading import check_images, resolve_images
 from aspose_ocr_provider.exceptions import AsposeOcrInputError
-from aspose_ocr_provider.image_headers import MAX_IMAGE_PIXELS, declared_size, pixel_problem
-from aspose_ocr_provider.sources import check_images, resolve_images
 from tests.faults.images import giant_png, pdf_with_page, png
 
 

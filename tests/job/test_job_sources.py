@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from job_images import png
 
-from aspose_ocr_provider import sources
+from aspose_ocr_provider.documents import reading
+from aspose_ocr_provider.documents.reading import resolve_images
 from aspose_ocr_provider.exceptions import AsposeOcrError
-from aspose_ocr_provider.sources import resolve_images
 
 
 def _write(folder: Path, name: str, data: bytes) -> Path:
@@ -98,7 +98,7 @@ def test_past_the_memory_budget_inputs_are_read_again_and_a_change_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = _write(tmp_path, "a.png", png(1)), _write(tmp_path, "b.png", png(2))
-    monkeypatch.setattr(sources, "KEPT_BYTES", len(png(1)))  # room for the first file only
+    monkeypatch.setattr(reading, "KEPT_BYTES", len(png(1)))  # room for the first file only
     kept, reread = resolve_images([str(first), str(second)])
     first.write_bytes(png(3))
     second.write_bytes(png(4))

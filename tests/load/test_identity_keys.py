@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from aspose_ocr_provider.documents.identity import InputIdentity
 from aspose_ocr_provider.exceptions import AsposeOcrError
-from aspose_ocr_provider.identity import InputIdentity
 from aspose_ocr_provider.tables import provenance_columns
 from aspose_ocr_provider.warehouse import TableBatch, TableWriter
 from aspose_ocr_provider.warehouse.connection import check_warehouse

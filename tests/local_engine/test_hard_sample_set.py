@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from aspose_ocr_provider.pages import rendered_pages
+from aspose_ocr_provider.documents.pages import rendered_pages
 
 from .conftest import HARD_SAMPLES, hard_samples
 

@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from aspose_ocr_provider.listing import ListedDocument, describe_documents, list_documents, oldest_first
+from aspose_ocr_provider.documents.listing import (
+    ListedDocument,
+    describe_documents,
+    list_documents,
+    oldest_first,
+)
 from tests.object_storage.conftest import BucketFolder
 
 

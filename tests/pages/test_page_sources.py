@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from aspose_ocr_provider.documents.pages import PageSelection
+from aspose_ocr_provider.documents.reading import page_images, resolve_images
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
-from aspose_ocr_provider.pages import PageSelection
-from aspose_ocr_provider.sources import page_images, resolve_images
 from tests.pages import documents
 
 

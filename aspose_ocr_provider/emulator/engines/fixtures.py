@@ -23,9 +23,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from aspose_ocr_provider.documents.pages import DEFAULT_DPI, DocumentError, rendered_pages
 from aspose_ocr_provider.emulator.engines.base import RecognitionError, Table
 from aspose_ocr_provider.models import TableSettings
-from aspose_ocr_provider.pages import DEFAULT_DPI, DocumentError, rendered_pages
 
 log = logging.getLogger(__name__)
 

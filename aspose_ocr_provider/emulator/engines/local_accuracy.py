@@ -214,8 +214,8 @@ def load_documents(folder: Path) -> list[Document]:
     A PDF is rendered as the submit operator renders it; its CSV holds the rows of all its pages.
     ``<stem>.optional.csv``, if present, holds rows that count neither for nor against.
     """
+    from aspose_ocr_provider.documents.pages import rendered_pages
     from aspose_ocr_provider.emulator.engines.fixtures import IMAGE_SUFFIXES, parse_fixture_csv
-    from aspose_ocr_provider.pages import rendered_pages
 
     def rows(csv_path: Path) -> list[list[str]]:
         if not csv_path.is_file():
