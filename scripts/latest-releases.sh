@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 REPORT=.latest-releases
 rm -rf "$REPORT" && mkdir -p "$REPORT"
 FAST_MARKERS="not deployment and not celery_deployment and not fresh_clone"
-# name | lock it is compared with | extra resolve options | pytest selection (default)
+# run_one NAME LOCK "RESOLVE OPTIONS" PYTEST-ARGS...: one environment, compared with LOCK
 run_one() {
   local name=$1 lock=$2 resolve=$3
   shift 3
@@ -24,7 +24,7 @@ run_one() {
     echo "latest releases [$name]: the fresh resolve failed to install: $(tail -n 3 "$log" | tr '\n' ' ')"
     return
   fi
-  "$venv/bin/python" scripts/lock_diff.py "$lock" "$venv" >"$REPORT/$name.changed"
+  "$venv/bin/python" scripts/lock_diff.py "$lock" >"$REPORT/$name.changed"
   "$venv/bin/python" -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" -q -m "$FAST_MARKERS" \
     "$@" >>"$log" 2>&1
   local code=$?

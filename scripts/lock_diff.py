@@ -1,6 +1,6 @@
 """One line: which installed packages differ from a lock file (``scripts/latest-releases.sh``).
 
-Run with the environment's own interpreter: ``python scripts/lock_diff.py LOCK VENV``. Reads the
+Run with the environment's own interpreter: ``python scripts/lock_diff.py LOCK``. Reads the
 lock's ``name==version`` lines (markers for this interpreter applied) and the environment's
 installed distributions; prints e.g. ``3 changed since locks/newest.txt: cryptography 50.0.2 -> 51.0.1, ...``.
 """
@@ -32,10 +32,12 @@ def installed() -> dict[str, str]:
 
 
 def main(lock: str) -> None:
-    pins, now = locked(Path(lock)), installed()
+    # The project itself and the virtualenv's own tooling are not part of the resolution.
     ignored = {"airflow-provider-aspose-ocr", "pip", "setuptools", "uv", "wheel"}
+    pins = {n: v for n, v in locked(Path(lock)).items() if n not in ignored}
+    now = {n: v for n, v in installed().items() if n not in ignored}
     changes = [f"{n} {pins[n]} -> {now[n]}" for n in sorted(pins) if n in now and now[n] != pins[n]]
-    changes += [f"{n} {v} (new)" for n, v in sorted(now.items()) if n not in pins and n not in ignored]
+    changes += [f"{n} {v} (new)" for n, v in sorted(now.items()) if n not in pins]
     changes += [f"{n} {pins[n]} (gone)" for n in sorted(pins) if n not in now]
     print(f"{len(changes)} changed since {lock}" + (": " + ", ".join(changes) if changes else ""))
 
