@@ -27,7 +27,13 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parent.parent / "dags")
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
 
-pytest_plugins = ["aspose_ocr_provider.emulator.testing", "tests.fixtures.postgres"]
+# tests.environment_check stops the session at once when Airflow cannot run here at all
+# (`-p no:tests.environment_check` turns it off, e.g. to watch the per-test timeouts instead).
+pytest_plugins = [
+    "tests.environment_check",
+    "aspose_ocr_provider.emulator.testing",
+    "tests.fixtures.postgres",
+]
 
 
 @pytest.fixture(scope="session")
@@ -52,26 +58,3 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "sqlite://" + urllib.parse.quote(str(path), safe=""))
     return path
 
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop at once, saying why, when this environment's Airflow cannot encrypt a secret.
-
-    Every connection read from the environment goes through Airflow's Fernet; when a library
-    release breaks it (cryptography 51 under Airflow 3.0.6), every DAG run's first task fails and
-    waits for its retries, and the suite would spend its time limit saying nothing.
-    """
-    try:
-        from airflow.models.crypto import get_fernet
-
-        get_fernet().encrypt(b"probe")
-    except ImportError:  # a release without the module: nothing of it to break
-        return
-    except Exception as exc:
-        import cryptography
-
-        pytest.exit(
-            f"This environment's Airflow cannot encrypt a connection's secret "
-            f"({type(exc).__name__}: {exc}; cryptography {cryptography.__version__}). Install from the "
-            "lock files (scripts/bootstrap.sh) or pin what docs/versions.md says for this Airflow.",
-            returncode=3,
-        )

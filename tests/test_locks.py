@@ -79,7 +79,7 @@ def test_the_oldest_lock_keeps_what_airflow_3_0_cannot_run_with() -> None:
     assert int(locked["cryptography"].split(".")[0]) < 51
 
 
-def test_the_newest_lock_is_the_newest_airflow_the_package_declares() -> None:
+def test_the_newest_lock_installs_an_airflow_the_package_declares() -> None:
     airflow = next(r for r in declared() if r.name == "apache-airflow")
     version = pins(LOCKS["newest"])["apache-airflow"]
     assert airflow.specifier.contains(version)
