@@ -31,6 +31,7 @@ os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
 # (`-p no:tests.environment_check` turns it off, e.g. to watch the per-test timeouts instead).
 pytest_plugins = [
     "tests.environment_check",
+    "tests.timeout_stacks",
     "aspose_ocr_provider.emulator.testing",
     "tests.fixtures.postgres",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,24 +20,25 @@ ROOT = Path(__file__).resolve().parents[2]
 STALLING = Path(__file__).with_name("stalling_run.py")
 
 
-@pytest.mark.timeout(300)
-def test_a_test_stalled_in_dag_test_is_ended_naming_it() -> None:
+@pytest.mark.timeout(480)
+# Alone, and in a pytest-xdist worker as the suite runs (where the stacks come at the end).
+@pytest.mark.parametrize("runner", [["-p", "no:xdist"], ["-n", "1"]], ids=["alone", "xdist"])
+def test_a_test_stalled_in_dag_test_is_ended_naming_it(runner: list[str]) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "AIRFLOW"))}
-    started = time.monotonic()
     run = subprocess.run(
-        # The suite's own configuration (pyproject.toml), with a short timeout for the stalled test.
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "--timeout=30", "-v", str(STALLING)],
+        # The suite's own configuration (pyproject.toml), with a short timeout for the stalled test
+        # itself (not its fixtures: migrating Airflow's database takes a minute on a busy machine).
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *runner, "--timeout=30", "-o", "timeout_func_only=true", "-v", str(STALLING)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,  # the stalled test waits an hour: reaching this means the timeout did not fire
+        timeout=400,  # the stalled test waits an hour: reaching this means the timeout did not fire
     )
-    elapsed = time.monotonic() - started
     output = run.stdout + run.stderr
     assert run.returncode != 0, output[-3000:]
-    assert "Timeout" in output, output[-3000:]
     # The stack names the test that stalled and the call it stalled in.
-    assert "test_a_run_that_waits_an_hour_for_its_retry" in output, output[-3000:]
-    assert "dag.test(" in output or "def test(" in output, output[-3000:]
-    assert elapsed < 200, f"the stalled test was ended only after {elapsed:.0f} s"
+    stack = output[output.index("Timeout") :] if "Timeout" in output else ""
+    assert "test_a_run_that_waits_an_hour_for_its_retry" in stack, output[-3000:]
+    assert "dag.test(" in stack, output[-3000:]
+    assert "did not finish in 30 s" in stack or runner == ["-p", "no:xdist"], output[-3000:]
