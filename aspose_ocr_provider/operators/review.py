@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from aspose_ocr_provider.compat import Context
 
 QUESTION_XCOM = "review_question"
-APPLIED_KEY = "review_answer_applied"
-"""Task state store key: when the answer a try applied was given (so no later try applies it again)."""
+QUESTION_KEY, CONCLUDED_KEY = "review_question", "review_concluded"
+"""Task state store keys (3.3+, kept across tries): the try that last asked (and how many rows),
+and the last try whose question an answer, "Later" or the time limit concluded."""
 APPLY = "Apply answers"
 LATER = "Later"
 CORRECT, REJECT, WAIT = "correct", "reject", "later"
@@ -130,7 +131,7 @@ class AsposeOcrQuarantineReviewOperator(_Base):
     Returns (XCom ``return_value``) ``{"asked", "waiting", "answered", "timed_out", "resolved",
     "rejected", "refused", "gone", "undecided", "unknown", "rows_per_table"}``; rows are named by
     file, page, table and row; ``unknown`` lists the row keys an answer named that no waiting row
-    has. An answer that arrives while Airflow retries the step is applied by the next try.
+    has. An answer that arrives while Airflow retries the step is applied by the retry.
 
     Needs Airflow 3.1 or newer (human-in-the-loop tasks); on Airflow 3.0 making it raises an error
     saying so.
@@ -204,13 +205,7 @@ class AsposeOcrQuarantineReviewOperator(_Base):
 
     def execute(self, context: Context) -> Any:
         self.response_timeout = timeout_of(self.response_timeout)
-        earlier = self._unapplied_answer(context)
-        if earlier is not None:
-            self.log.info(
-                "An answer given to an earlier try of this step was never applied (Airflow retried the "
-                "step after the answer arrived): applying it instead of asking again."
-            )
-            return self.execute_complete(context, earlier)
+        self._wait_on_the_earlier_question(context)
         rows = pending_rows(warehouse_hook(self.conn_id), self.quarantine_table, [s.table for s in self.schemas])
         if not rows:
             self.log.info("No withheld row waits in %s: nothing to review.", self.quarantine_table)
@@ -226,6 +221,10 @@ class AsposeOcrQuarantineReviewOperator(_Base):
         self._install_question(asked, len(rows))
         # Read back after the wait (a new process, the same try: XComs are kept across it).
         context["ti"].xcom_push(key=QUESTION_XCOM, value={"asked": len(asked), "waiting": len(rows)})
+        store = _store(context)
+        if store is not None:  # kept across tries (3.3+): a retry knows this try asked
+            question = {"try": context["ti"].try_number, "asked": len(asked), "waiting": len(rows)}
+            store.set(QUESTION_KEY, question)
         self.log.info("Asking about %d withheld row(s), first: %s", len(asked), asked[0].describe())
         return super().execute(context)
 
@@ -269,45 +268,53 @@ class AsposeOcrQuarantineReviewOperator(_Base):
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"The answer to {key!r} must be text, got {type(value).__name__}.")
 
-    def _unapplied_answer(self, context: Context) -> dict[str, Any] | None:
-        """The answer an earlier try received but never applied, as the event that resumes a try.
+    def _wait_on_the_earlier_question(self, context: Context) -> None:
+        """On a retry, wait on the question an earlier try asked if nothing concluded it.
 
         On Airflow 3.3 an answer sent within about a second of the question can re-queue the task
-        before the scheduler has processed the end of the try that asked; the scheduler then counts
-        that try as failed and retries, and the retry's question would reset the stored answer.
-        The question (and its answer) follows the task instance from try to try, and the task's
-        state store (3.3+) remembers the answer each try applied, so an answer is applied exactly
-        once, by the next try if not by the one that asked. A deliberately cleared step whose
-        answer was applied asks again.
+        before the scheduler has processed the end of the try that asked; the scheduler then takes
+        that try for one killed from outside ("state mismatch") and retries the step. The question
+        and its answer stay with the task instance from try to try, but asking again would reset
+        the answer (Airflow keeps one answer per question). So a retry whose earlier try asked and
+        never concluded (applied an answer, heard "Later", or timed out) does not ask: it defers
+        to the standard provider's trigger, which reads the stored answer (or waits for one) and
+        resumes the step with it. The trigger, not the ``awaiting_input`` state, because a
+        task's own process cannot read an answer on 3.3 and parking with one resumes at once,
+        into the same race. A step cleared after its answer was applied asks again.
         """
         store = _store(context)
         ti = context["ti"]
-        if store is None or ti.try_number <= 1:
-            return None
-        from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
+        question = store.get(QUESTION_KEY) if store is not None else None
+        if not question or ti.try_number <= question["try"] or store.get(CONCLUDED_KEY) == question["try"]:
+            return
+        from airflow.providers.standard.triggers.hitl import HITLTrigger
+        from airflow.sdk.timezone import utcnow
 
-        try:
-            detail = get_hitl_detail_content_detail(ti.id)
-        except Exception as exc:  # no question was asked before (404): ask now
-            self.log.debug("No earlier question of this step: %s", exc)
-            return None
-        if not detail.response_received or detail.responded_at is None:
-            return None
-        if store.get(APPLIED_KEY) == detail.responded_at.isoformat():
-            return None
-        user = detail.responded_by_user
-        return {
-            "chosen_options": list(detail.chosen_options or []),
-            "params_input": dict(detail.params_input or {}),
-            "responded_at": detail.responded_at,
-            "responded_by_user": {"id": user.id, "name": user.name} if user else None,
-        }
+        self.log.info(
+            "Try %d asked about %d row(s) and nothing concluded it (an answer may have come while Airflow "
+            "retried the step): waiting on that question, whose answer, if given, is applied now.",
+            question["try"],
+            question["asked"],
+        )
+        timeout = timeout_of(self.response_timeout)
+        self.defer(
+            trigger=HITLTrigger(
+                ti_id=ti.id,
+                options=self.options,
+                params={},
+                defaults=None,
+                multiple=False,
+                timeout_datetime=utcnow() + timeout if timeout else None,
+            ),
+            method_name="execute_complete",
+        )
 
-    def _remember_applied(self, context: Context, answer: Mapping[str, Any]) -> None:
+    def _conclude(self, context: Context) -> None:
+        """Record that the question asked has been concluded (a retry or a clear asks again)."""
         store = _store(context)
-        responded_at = answer.get("responded_at")
-        if store is not None and isinstance(responded_at, datetime):
-            store.set(APPLIED_KEY, responded_at.isoformat())
+        question = store.get(QUESTION_KEY) if store is not None else None
+        if question:
+            store.set(CONCLUDED_KEY, question["try"])
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
         # Unanswered in time: the 3.3 scheduler and the 3.1/3.2 trigger both send a timeout error
@@ -318,11 +325,12 @@ class AsposeOcrQuarantineReviewOperator(_Base):
                 self.response_timeout,
                 self.quarantine_table,
             )
+            self._conclude(context)
             return _result(**self._question(context), timed_out=True)
         answer = super().execute_complete(context=context, event=event)
         if LATER in answer["chosen_options"]:
             self.log.info("Answered %r: every withheld row stays in %s.", LATER, self.quarantine_table)
-            self._remember_applied(context, answer)
+            self._conclude(context)
             return _result(**self._question(context), answered=True)
         hook = warehouse_hook(self.conn_id)
         given = answer.get("params_input") or {}
@@ -380,14 +388,17 @@ class AsposeOcrQuarantineReviewOperator(_Base):
             len(undecided),
             len(unknown),
         )
-        self._remember_applied(context, answer)
+        self._conclude(context)
         return _result(
             **self._question(context), answered=True, **outcome.as_dict(), undecided=undecided, unknown=unknown
         )
 
     def _question(self, context: Context) -> dict[str, Any]:
         """How many rows the question asked about, of how many waiting."""
-        asked = context["ti"].xcom_pull(task_ids=self.task_id, key=QUESTION_XCOM) or {}
+        asked = context["ti"].xcom_pull(task_ids=self.task_id, key=QUESTION_XCOM)
+        if not asked:  # asked by an earlier try (XComs go with their try)
+            store = _store(context)
+            asked = (store.get(QUESTION_KEY) if store is not None else None) or {}
         return {"asked": asked.get("asked"), "waiting": asked.get("waiting")}
 
 
