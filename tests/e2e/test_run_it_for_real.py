@@ -1,4 +1,5 @@
-"""The README's "Run it for real", followed as written in a fresh clone, then nothing left running.
+"""The README's "run it for real" (docs/run-it-for-real.md), followed as written in a fresh clone,
+then nothing left running.
 
 The test clones the repository (its committed HEAD), installs it as the section says, and runs
 each shell block of the section in order, in a user's environment (none of the test session's
@@ -39,7 +40,7 @@ from tests.e2e.deployment import wait_for
 pytestmark = [pytest.mark.deployment, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTION = "## Run it for real"
+WALKTHROUGH = "docs/run-it-for-real.md"
 README_PORT = "8080"
 SCAN_PLACEHOLDER = "/path/to/your/scan.png"
 # An invoice with a total line: its empty Qty (a required column) withholds that row for review.
@@ -52,10 +53,10 @@ INVOICE = [
 
 
 def readme_blocks() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + len(SECTION))
-    return re.findall(r"```bash\n(.*?)```", text[start:end], flags=re.S)
+    """The walkthrough's shell blocks; the README names its start and links it (one page)."""
+    readme = (ROOT / "README.md").read_text()
+    assert "scripts/airflow-up.sh" in readme and f"({WALKTHROUGH})" in readme
+    return re.findall(r"```bash\n(.*?)```", (ROOT / WALKTHROUGH).read_text(), flags=re.S)
 
 
 def user_env() -> dict[str, str]:
