@@ -18,7 +18,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import airflow
 
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from aspose_ocr_provider.compat import Context
 
 QUESTION_XCOM = "review_question"
+QUESTION_KEY, CONCLUDED_KEY = "review_question", "review_concluded"
+"""Task state store keys (3.3+, kept across tries): the try that last asked (and how many rows),
+and the last try whose question an answer, "Later" or the time limit concluded."""
 APPLY = "Apply answers"
 LATER = "Later"
 CORRECT, REJECT, WAIT = "correct", "reject", "later"
@@ -55,6 +58,39 @@ def decision_field(row: WithheldRow) -> str:
 def value_field(row: WithheldRow, column: str) -> str:
     """The question's field holding the value entered for ``row``'s cell in ``column``."""
     return f"{row.key}_value_{column}"
+
+
+SUMMARY_WORDS = re.compile(r"\b(sub-?total|total|totals|sum|balance|grand total|amount due|carried forward)\b", re.I)
+"""Words of a summary line (``TOTAL DUE``, ``Subtotal``): such a row is rarely a row to load."""
+
+
+def is_summary_row(row: WithheldRow) -> bool:
+    """A total or subtotal line of the table rather than one of its rows."""
+    return any(SUMMARY_WORDS.search(str(text)) for text in row.cells.values() if text)
+
+
+def suggested_decision(row: WithheldRow) -> str | None:
+    """The action the form chooses for ``row``: ``correct``, or none when pressing Apply as-is must
+    not load it (a summary line, or an empty required cell: nothing was read to correct)."""
+    if is_summary_row(row) or any(not (p.raw_text or "").strip() for p in row.problems):
+        return None
+    return CORRECT
+
+
+def recognised(text: str | None) -> str:
+    """The recognised text as the form quotes it; an empty cell is said in words, never ``None``."""
+    return repr(text) if text and text.strip() else "nothing (the cell is empty)"
+
+
+def answered_rows(params_input: Mapping[str, Any]) -> set[str]:
+    """The row keys an answer's field names refer to (``<row>_action``, ``<row>_value_<column>``)."""
+    keys = set()
+    for name in params_input:
+        if name.endswith("_action"):
+            keys.add(name.removesuffix("_action"))
+        elif "_value_" in name:
+            keys.add(name.split("_value_", 1)[0])
+    return keys
 
 
 def timeout_of(value: timedelta | float | str | None) -> timedelta | None:
@@ -93,7 +129,9 @@ class AsposeOcrQuarantineReviewOperator(_Base):
     whatever that run's load sets aside.
 
     Returns (XCom ``return_value``) ``{"asked", "waiting", "answered", "timed_out", "resolved",
-    "rejected", "refused", "gone", "rows_per_table"}``; rows are named by file, page, table and row.
+    "rejected", "refused", "gone", "undecided", "unknown", "rows_per_table"}``; rows are named by
+    file, page, table and row; ``unknown`` lists the row keys an answer named that no waiting row
+    has. An answer that arrives while Airflow retries the step is applied by the retry.
 
     Needs Airflow 3.1 or newer (human-in-the-loop tasks); on Airflow 3.0 making it raises an error
     saying so.
@@ -167,6 +205,7 @@ class AsposeOcrQuarantineReviewOperator(_Base):
 
     def execute(self, context: Context) -> Any:
         self.response_timeout = timeout_of(self.response_timeout)
+        self._wait_on_the_earlier_question(context)
         rows = pending_rows(warehouse_hook(self.conn_id), self.quarantine_table, [s.table for s in self.schemas])
         if not rows:
             self.log.info("No withheld row waits in %s: nothing to review.", self.quarantine_table)
@@ -182,6 +221,10 @@ class AsposeOcrQuarantineReviewOperator(_Base):
         self._install_question(asked, len(rows))
         # Read back after the wait (a new process, the same try: XComs are kept across it).
         context["ti"].xcom_push(key=QUESTION_XCOM, value={"asked": len(asked), "waiting": len(rows)})
+        store = _store(context)
+        if store is not None:  # kept across tries (3.3+): a retry knows this try asked
+            question = {"try": context["ti"].try_number, "asked": len(asked), "waiting": len(rows)}
+            store.set(QUESTION_KEY, question)
         self.log.info("Asking about %d withheld row(s), first: %s", len(asked), asked[0].describe())
         return super().execute(context)
 
@@ -193,13 +236,15 @@ class AsposeOcrQuarantineReviewOperator(_Base):
         fields: dict[str, Any] = {}
         # No form sections: the UI repeats the question's text above each one.
         for number, row in enumerate(rows, start=1):
+            preset = suggested_decision(row)
+            why = "" if preset else " (no action chosen for you: a total line, or a required value is missing)"
             fields[decision_field(row)] = Param(
-                CORRECT,
-                type="string",
-                enum=list(DECISIONS),
+                preset,
+                type=["string", "null"],
+                enum=[*DECISIONS, None],
                 values_display=DECISIONS,
                 title=f"Row {number}: what to do",
-                description=row.describe(),
+                description=row.describe() + why,
             )
             for problem in row.problems:
                 column = columns[row.target_table].get(problem.column)
@@ -208,7 +253,7 @@ class AsposeOcrQuarantineReviewOperator(_Base):
                     problem.raw_text or "",
                     type=["string", "null"],
                     title=f"Row {number}: {problem.column} ({kind})",
-                    description=f"Recognised {problem.raw_text!r}: {problem.reason}",
+                    description=f"Recognised {recognised(problem.raw_text)}: {problem.reason}",
                 )
         self.params = ParamsDict(fields)
         self.body = question_body(rows, columns, waiting, self.quarantine_table)
@@ -223,6 +268,54 @@ class AsposeOcrQuarantineReviewOperator(_Base):
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"The answer to {key!r} must be text, got {type(value).__name__}.")
 
+    def _wait_on_the_earlier_question(self, context: Context) -> None:
+        """On a retry, wait on the question an earlier try asked if nothing concluded it.
+
+        On Airflow 3.3 an answer sent within about a second of the question can re-queue the task
+        before the scheduler has processed the end of the try that asked; the scheduler then takes
+        that try for one killed from outside ("state mismatch") and retries the step. The question
+        and its answer stay with the task instance from try to try, but asking again would reset
+        the answer (Airflow keeps one answer per question). So a retry whose earlier try asked and
+        never concluded (applied an answer, heard "Later", or timed out) does not ask: it defers
+        to the standard provider's trigger, which reads the stored answer (or waits for one) and
+        resumes the step with it. The trigger, not the ``awaiting_input`` state, because a
+        task's own process cannot read an answer on 3.3 and parking with one resumes at once,
+        into the same race. A step cleared after its answer was applied asks again.
+        """
+        store = _store(context)
+        ti = context["ti"]
+        question = store.get(QUESTION_KEY) if store is not None else None
+        if not question or ti.try_number <= question["try"] or store.get(CONCLUDED_KEY) == question["try"]:
+            return
+        from airflow.providers.standard.triggers.hitl import HITLTrigger
+        from airflow.sdk.timezone import utcnow
+
+        self.log.info(
+            "Try %d asked about %d row(s) and nothing concluded it (an answer may have come while Airflow "
+            "retried the step): waiting on that question, whose answer, if given, is applied now.",
+            question["try"],
+            question["asked"],
+        )
+        timeout = timeout_of(self.response_timeout)
+        self.defer(
+            trigger=HITLTrigger(
+                ti_id=ti.id,
+                options=self.options,
+                params={},
+                defaults=None,
+                multiple=False,
+                timeout_datetime=utcnow() + timeout if timeout else None,
+            ),
+            method_name="execute_complete",
+        )
+
+    def _conclude(self, context: Context) -> None:
+        """Record that the question asked has been concluded (a retry or a clear asks again)."""
+        store = _store(context)
+        question = store.get(QUESTION_KEY) if store is not None else None
+        if question:
+            store.set(CONCLUDED_KEY, question["try"])
+
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
         # Unanswered in time: the 3.3 scheduler and the 3.1/3.2 trigger both send a timeout error
         # (no defaults are set, so no default answer is ever applied); the rows keep waiting.
@@ -232,21 +325,29 @@ class AsposeOcrQuarantineReviewOperator(_Base):
                 self.response_timeout,
                 self.quarantine_table,
             )
+            self._conclude(context)
             return _result(**self._question(context), timed_out=True)
         answer = super().execute_complete(context=context, event=event)
         if LATER in answer["chosen_options"]:
             self.log.info("Answered %r: every withheld row stays in %s.", LATER, self.quarantine_table)
+            self._conclude(context)
             return _result(**self._question(context), answered=True)
         hook = warehouse_hook(self.conn_id)
         given = answer.get("params_input") or {}
         answers = []
-        for row in pending_rows(hook, self.quarantine_table, [s.table for s in self.schemas]):
+        pending = pending_rows(hook, self.quarantine_table, [s.table for s in self.schemas])
+        undecided = []
+        for row in pending:
             decision = given.get(decision_field(row))
             if decision == REJECT:
                 answers.append(Answer(row, "reject"))
             elif decision == CORRECT:
                 values = {p.column: given.get(value_field(row, p.column)) for p in row.problems}
                 answers.append(Answer(row, "correct", values))
+            elif decision is None and row.key in answered_rows(given):
+                undecided.append(row.describe())
+        # Fields naming no waiting row: a typo, a row answered meanwhile, or a question of another run.
+        unknown = sorted(answered_rows(given) - {row.key for row in pending})
         user = answer.get("responded_by_user") or {}
         answered_at = answer.get("responded_at") or datetime.now(UTC)
         ti = context["ti"]
@@ -268,19 +369,42 @@ class AsposeOcrQuarantineReviewOperator(_Base):
             self.log.warning("Refused the answer about %s: %s. The row stays in quarantine.", where, reason)
         for where in outcome.gone:
             self.log.warning("%s was no longer waiting (answered or reloaded meanwhile); answer not applied.", where)
+        for where in undecided:
+            self.log.warning("No action chosen for %s: it stays in quarantine for the next review.", where)
+        if unknown:
+            self.log.warning(
+                "The answer names %d row(s) that do not wait in %s (%s): nothing applied for them. "
+                "Field names are <row>_action and <row>_value_<column> of the question asked.",
+                len(unknown),
+                self.quarantine_table,
+                ", ".join(unknown),
+            )
         self.log.info(
-            "Review applied: %d row(s) loaded (%s), %d rejected, %d refused.",
+            "Review applied: %d row(s) loaded (%s), %d rejected, %d refused, %d undecided, %d unknown.",
             len(outcome.resolved),
             ", ".join(f"{t}: {n}" for t, n in outcome.rows_per_table.items()) or "none",
             len(outcome.rejected),
             len(outcome.refused),
+            len(undecided),
+            len(unknown),
         )
-        return _result(**self._question(context), answered=True, **outcome.as_dict())
+        self._conclude(context)
+        return _result(
+            **self._question(context), answered=True, **outcome.as_dict(), undecided=undecided, unknown=unknown
+        )
 
     def _question(self, context: Context) -> dict[str, Any]:
         """How many rows the question asked about, of how many waiting."""
-        asked = context["ti"].xcom_pull(task_ids=self.task_id, key=QUESTION_XCOM) or {}
+        asked = context["ti"].xcom_pull(task_ids=self.task_id, key=QUESTION_XCOM)
+        if not asked:  # asked by an earlier try (XComs go with their try)
+            store = _store(context)
+            asked = (store.get(QUESTION_KEY) if store is not None else None) or {}
         return {"asked": asked.get("asked"), "waiting": asked.get("waiting")}
+
+
+def _store(context: Context) -> Any:
+    """The task's state store (Airflow 3.3+), kept across tries; None before 3.3."""
+    return cast("Mapping[str, Any]", context).get("task_state_store")
 
 
 def _result(**values: Any) -> dict[str, Any]:
@@ -294,6 +418,8 @@ def _result(**values: Any) -> dict[str, Any]:
         "rejected": [],
         "refused": {},
         "gone": [],
+        "undecided": [],
+        "unknown": [],
         "rows_per_table": {},
     }
     result.update(values)

@@ -10,6 +10,7 @@ SIGKILLs one component with every process it started, like a machine that dies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -20,12 +21,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psutil
+
+from aspose_ocr_provider.emulator.process import EmulatorProcess
 
 T = TypeVar("T")
 
@@ -67,8 +70,10 @@ class Deployment:
     env: dict[str, str]
     api_port: int
     components: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(LOCAL_EXECUTOR_COMPONENTS))
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes] | StartedProcess] = field(default_factory=dict)
     killed: set[str] = field(default_factory=set)
+    token: str | None = None
+    """An API token (a deployment started by scripts/airflow-up.sh has logins; ours has none)."""
 
     @property
     def api(self) -> str:
@@ -158,9 +163,10 @@ class Deployment:
 
     def request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(
-            self.api + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(self.api + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read() or b"null")
 
@@ -339,3 +345,88 @@ def deployment_env(home: Path, dags_folder: Path, api_port: int, extra: Mapping[
     )
     env.update(extra)
     return env
+
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "airflow-up.sh"
+"""The README's one command for a deployment: the tests that can run on it do, so the recipe is
+what CI runs."""
+
+
+class StartedProcess:
+    """A component the script started (not our child): ``poll``/``wait`` as on a ``Popen``."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.proc = psutil.Process(pid)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        try:
+            if self.proc.is_running() and self.proc.status() != psutil.STATUS_ZOMBIE:
+                return None
+        except psutil.NoSuchProcess:
+            pass
+        self.returncode = -1  # not our child: its exit status is its parent's to read
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        try:
+            self.proc.wait(timeout)
+        except psutil.NoSuchProcess:
+            pass
+        except psutil.TimeoutExpired:
+            raise subprocess.TimeoutExpired(str(self.pid), timeout or 0) from None
+        return -1
+
+
+class ScriptedEmulator(EmulatorProcess):
+    """The emulator the script started, driven through its admin routes like our own."""
+
+    def __init__(self, url: str) -> None:  # started elsewhere: only its address is ours
+        self.url = url
+
+    def stop(self) -> None:  # the script's --down stops it
+        return None
+
+
+def script_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """This session's environment without its Airflow settings, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ASPOSE_OCR"))}
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def scripted_deployment(
+    home: Path, emulator_args: Sequence[str], extra: Mapping[str, str] | None = None
+) -> Iterator[tuple[Deployment, ScriptedEmulator]]:
+    """``scripts/airflow-up.sh --home HOME --port 0`` with the emulator started with
+    ``emulator_args`` and ``extra`` settings; ``--down`` when done. The deployment's environment
+    is the one the script wrote to HOME/env.sh, its components the processes it recorded."""
+    env = script_env({"ASPOSE_OCR_EMULATOR_ARGS": " ".join(emulator_args), **(extra or {})})
+    up = ["bash", str(SCRIPT), "--home", str(home), "--port", "0", "--warehouse", str(home / "warehouse.db")]
+    try:
+        started = time.monotonic()
+        done = subprocess.run(
+            [*up, "--watch", str(home / "inbox")], env=env, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow-up.sh failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+        print(f"[e2e] airflow-up.sh: healthy after {time.monotonic() - started:.1f} s")
+        sourced = subprocess.run(
+            ["bash", "-c", f"source {home / 'env.sh'} && env -0"], env=env, capture_output=True, timeout=60, check=True
+        )
+        dep_env = dict(item.split("=", 1) for item in sourced.stdout.decode().split("\0") if "=" in item)
+        dep = Deployment(
+            home=home,
+            env=dep_env,
+            api_port=int(dep_env["AIRFLOW__API__PORT"]),
+            token=(home / "api-token").read_text().strip(),
+        )
+        for line in (home / "pids").read_text().splitlines():
+            name, pid = line.split()[:2]
+            dep.processes[name] = StartedProcess(int(pid))
+        conn = json.loads(dep_env["AIRFLOW_CONN_ASPOSE_OCR_DEFAULT"])
+        yield dep, ScriptedEmulator(conn["host"])
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "--down", "--home", str(home)], env=env, timeout=120, check=False)

@@ -1,5 +1,6 @@
 """The example DAG in a real Airflow deployment: separate scheduler (LocalExecutor), DAG processor,
 triggerer and API server, the emulator CLI as the OCR service, a run triggered over the REST API.
+The deployment is the README's: ``scripts/airflow-up.sh`` starts it and ``--down`` stops it.
 
 What a user would check after deploying: the run succeeds, the rows are in the warehouse, and the
 sensor really waited in the triggerer (it deferred, the trigger ran in the triggerer process and
@@ -16,14 +17,7 @@ from pathlib import Path
 import pytest
 
 from aspose_ocr_provider.emulator.process import EmulatorProcess
-from tests.e2e.deployment import (
-    Deployment,
-    deployment_env,
-    emulator_connections,
-    free_port,
-    log_events,
-    wait_for,
-)
+from tests.e2e.deployment import Deployment, log_events, scripted_deployment, wait_for
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, sqlite_rows
 
 # A whole deployment starts (about a minute, longer on a busy machine) before the test's own runs.
@@ -52,31 +46,23 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def emulator(scans: Path) -> Iterator[EmulatorProcess]:
-    # Two Pending answers and one Processing per task: the trigger must poll several times.
-    emu = EmulatorProcess("--fixtures", str(scans), "--pending-polls", "2", "--processing-polls", "1")
-    try:
-        yield emu
-    finally:
-        emu.stop()
+def deployed(tmp_path_factory: pytest.TempPathFactory, scans: Path) -> Iterator[tuple[Deployment, EmulatorProcess]]:
+    """The README's scripts/airflow-up.sh, its emulator answering from the scans' CSVs: two
+    Pending answers and one Processing per task, so the trigger must poll several times."""
+    home = tmp_path_factory.mktemp("airflow-deployment")
+    emulator_args = ["--fixtures", str(scans), "--pending-polls", "2", "--processing-polls", "1"]
+    with scripted_deployment(home, emulator_args) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, emulator: EmulatorProcess) -> Iterator[Deployment]:
-    home = tmp_path_factory.mktemp("airflow-deployment")
-    warehouse = home / "warehouse.db"
-    api_port = free_port()
-    connections = emulator_connections(emulator.url, warehouse)
-    dep = Deployment(
-        home=home, env=deployment_env(home, ROOT / "dags", api_port, connections), api_port=api_port
-    )
-    dep.airflow("db", "migrate")
-    dep.start()
-    try:
-        wait_for("the API server, scheduler and triggerer to report healthy", dep.healthy, timeout=120)
-        yield dep
-    finally:
-        dep.stop()
+def deployment(deployed: tuple[Deployment, EmulatorProcess]) -> Deployment:
+    return deployed[0]
+
+
+@pytest.fixture(scope="module")
+def emulator(deployed: tuple[Deployment, EmulatorProcess]) -> EmulatorProcess:
+    return deployed[1]
 
 
 def test_example_dag_runs_in_a_real_deployment(

@@ -165,3 +165,54 @@ def test_a_row_reloaded_with_another_reading_is_not_answered_by_the_old_answer(
 
 def test_no_quarantine_table_means_nothing_waits(airflow_db: Path, warehouse: Warehouse) -> None:
     assert pending_rows(warehouse_hook("warehouse"), "ocr_quarantine", ["invoices"]) == []
+
+
+class _TaskInstance:
+    """The little of a running task instance the review step reads after the wait: its ids and
+    the XCom its question left (none here: the question was asked by another process)."""
+
+    dag_id, task_id = "ocr_review", "review"
+
+    def xcom_pull(self, **_: Any) -> None:
+        return None
+
+
+def test_an_answer_naming_a_row_that_does_not_wait_is_reported_as_unknown_the_rest_applied(
+    airflow_db: Path,
+    emu: EmulatorHandle,
+    image: bytes,
+    warehouse: Warehouse,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from aspose_ocr_provider.operators.review import (
+        APPLY,
+        AsposeOcrQuarantineReviewOperator,
+        decision_field,
+        value_field,
+    )
+
+    load(emu, image, tmp_path, 1)
+    widget = by_raw(pending_rows(warehouse_hook("warehouse"), "ocr_quarantine", ["invoices"]))["12,5O"]
+    review = AsposeOcrQuarantineReviewOperator(task_id="review", conn_id="warehouse", schemas=[INVOICES])
+    answer = {
+        "chosen_options": [APPLY],
+        "params_input": {
+            decision_field(widget): "correct",
+            value_field(widget, "unit_price"): "12.50",
+            "0badc0ffee_action": "correct",  # a row no question asked about (a typo, another run)
+            "0badc0ffee_value_unit_price": "9.99",
+        },
+        "responded_at": AT,
+        "responded_by_user": {"id": "maria", "name": "maria"},
+    }
+    capfd.readouterr()
+    result = review.execute_complete({"ti": _TaskInstance(), "run_id": "review-run"}, answer)  # type: ignore[arg-type]
+    said = "".join(capfd.readouterr())  # the task log's lines
+
+    assert result["unknown"] == ["0badc0ffee"]
+    assert result["resolved"] == [widget.describe()] and result["rows_per_table"] == {"invoices": 1}
+    assert "names 1 row(s) that do not wait in ocr_quarantine (0badc0ffee)" in said
+    assert "1 unknown" in said
+    assert warehouse.query("SELECT unit_price FROM invoices WHERE item = 'Widget'") == [(12.5,)]
+    assert warehouse.query("SELECT count(*) FROM invoices WHERE unit_price = 9.99") == [(0,)]

@@ -89,3 +89,28 @@ def test_bad_options_are_refused_when_the_dag_is_parsed() -> None:
     AsposeOcrQuarantineReviewOperator(
         task_id="r", conn_id="w", schemas=[INVOICES], response_timeout="{{ params.hours * 3600 }}"
     )
+
+
+def test_the_form_says_no_none_and_chooses_no_action_for_a_total_line_or_an_empty_required_cell() -> None:
+    from aspose_ocr_provider.operators.review import (
+        CORRECT,
+        AsposeOcrQuarantineReviewOperator,
+        decision_field,
+        value_field,
+    )
+
+    def row(number: int, cells: dict[str, str | None], problem: Problem) -> WithheldRow:
+        return WithheldRow("invoices", "scan.png", "a" * 64, None, "t", 1, number, cells, (problem,))
+
+    typo = row(2, {"Item": "Widget", "Unit Price": "12,5O"}, Problem("unit_price", "12,5O", "not a number"))
+    total = row(5, {"Item": "TOTAL DUE", "Unit Price": "$53.5O"}, Problem("unit_price", "$53.5O", "not a number"))
+    empty = row(6, {"Item": None, "Unit Price": "3.00"}, Problem("item", None, "required value missing"))
+    review = AsposeOcrQuarantineReviewOperator(task_id="review", conn_id="warehouse", schemas=[INVOICES])
+    review._install_question([typo, total, empty], 3)
+
+    chosen = {r.source_row: review.params.get_param(decision_field(r)).value for r in (typo, total, empty)}
+    assert chosen == {2: CORRECT, 5: None, 6: None}  # Apply as-is loads the typo's fix only
+    empty_field = review.params.get_param(value_field(empty, "item"))
+    assert empty_field.value == "" and "Recognised nothing (the cell is empty)" in str(empty_field.description)
+    shown = [str(review.params.get_param(k).description) for k in review.params] + [str(review.body)]
+    assert not any("None" in text for text in shown), shown
