@@ -5,8 +5,9 @@ Invoices and stock lists arrive as scans. Each run recognises them and loads eac
 the table of its kind, with the columns and types declared below (`INVOICES`, `STOCK`), whatever
 the scans' headers look like:
 
-1. **submit** sends the images matched by `invoices` and `stock_lists` (paths, globs or URIs;
-   empty = one bundled sample of each). With `incremental` (default) it first leaves out every
+1. **find_scans** takes the images matched by `invoices` and `stock_lists` (paths, globs or
+   URIs; at least one is required: a run with neither fails at once, saying how to set them);
+   **submit** sends them. With `incremental` (default) it first leaves out every
    image already in the warehouse: its rows are in `invoices` or `stock`, or it has a record in
    `ocr_quarantine` (waiting for review or answered). So a re-run pays only for new images and
    never reloads one, which would replace the values a person corrected in review. Delete an
@@ -45,13 +46,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import airflow
-from airflow.sdk import Param, dag
+from airflow.sdk import Param, dag, task
 
-from aspose_ocr_provider.compat import HITL_AVAILABLE
+from aspose_ocr_provider.compat import HITL_AVAILABLE, AirflowFailException
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.review import AsposeOcrQuarantineReviewOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
-from aspose_ocr_provider.sample_data import sample_dir
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
 from aspose_ocr_provider.tables.schema import Column, TableSchema
 
@@ -112,21 +112,19 @@ STOCK = TableSchema(
     # Runs write the same tables: one at a time.
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
-    # Where the bundled samples are, for the defaults below (a path, nothing is read at parse time).
-    user_defined_macros={"samples": str(sample_dir())},
     params={
         "invoices": Param(
             "",
             type="string",
             title="Invoice scans",
             description="Invoice images: a path, a glob (/data/invoices/*.png) or a URI "
-            "(s3://bucket/invoices/*.png with the Amazon provider). Empty: the bundled sample invoice.",
+            "(s3://bucket/invoices/*.png with the Amazon provider). Give this, stock_lists or both.",
         ),
         "stock_lists": Param(
             "",
             type="string",
             title="Stock list scans",
-            description="Stock list images, given like invoices. Empty: the bundled sample stock list. "
+            description="Stock list images, given like invoices. "
             "Any scan may go in either: the load step routes each table by its headers.",
         ),
         "warehouse_conn_id": Param(
@@ -169,12 +167,25 @@ STOCK = TableSchema(
     doc_md=__doc__,
 )
 def aspose_ocr_declared_tables() -> None:
+    @task
+    def find_scans(invoices: str, stock_lists: str) -> list[str]:
+        """The paths, globs or URIs given; none fails the run at once (never a default input)."""
+        given = [value.strip() for value in (invoices, stock_lists) if value.strip()]
+        if not given:
+            from aspose_ocr_provider.sample_data import sample_dir
+
+            raise AirflowFailException(
+                "No invoices or stock_lists given: name the scans to load when you trigger the run, "
+                'e.g. airflow dags test aspose_ocr_declared_tables -c \'{"invoices": "/data/invoices/*.png", '
+                '"stock_lists": "/data/stock/*.png"}\' (or the Trigger form); for scheduled runs, set the '
+                "params' defaults in the DAG file. The sample scans bundled with the provider are in "
+                f"{sample_dir()} (ruled_invoice.png, unruled_noisy.png)."
+            )
+        return given
+
     submit = AsposeOcrSubmitTableOperator(
         task_id="submit",
-        images=[
-            "{{ params.invoices or samples ~ '/ruled_invoice.png' }}",
-            "{{ params.stock_lists or samples ~ '/unruled_noisy.png' }}",
-        ],
+        images=find_scans("{{ params.invoices }}", "{{ params.stock_lists }}"),
         aspose_ocr_conn_id=ASPOSE_OCR_CONN_ID,
         language="{{ params.language }}",
         result_type_table="Csv",

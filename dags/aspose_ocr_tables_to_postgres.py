@@ -55,8 +55,8 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             type="string",
             title="Images folder",
             description="Folder of table images (searched recursively): a local path or an "
-            "ObjectStoragePath URI (s3://bucket/scans/2026-11-29 with the Amazon provider). Empty: "
-            "the sample images bundled with the provider.",
+            "ObjectStoragePath URI (s3://bucket/scans/2026-11-29 with the Amazon provider). Required: a run "
+            "without it fails at once (set a default here to run on a schedule).",
         ),
         "postgres_conn_id": Param(
             "postgres_warehouse",
@@ -106,17 +106,22 @@ def aspose_ocr_tables_to_postgres() -> None:
     @task
     def find_batches(images_folder: str, batch_size: int) -> list[list[str]]:
         """The folder's images, sorted, in batches: the same batches on every try of the run."""
-        if images_folder.strip():
-            folder = ObjectStoragePath(images_folder.strip())
-        else:
+        if not images_folder.strip():
+            # Never a default folder: a run nobody pointed anywhere must not load anything.
             from aspose_ocr_provider.sample_data import sample_dir
 
-            folder = ObjectStoragePath(str(sample_dir()))
+            raise AirflowFailException(
+                "No images_folder given: name the folder to load when you trigger the run, e.g. "
+                'airflow dags test aspose_ocr_tables_to_postgres -c \'{"images_folder": "/data/scans"}\' '
+                "(or the Trigger form's Images folder); for scheduled runs, set the param's default in "
+                f"the DAG file. The sample scans bundled with the provider are in {sample_dir()}."
+            )
+        folder = ObjectStoragePath(images_folder.strip())
         if not folder.is_dir():
             # A retry finds the same folder missing: fail now, not after the retries.
             raise AirflowFailException(
                 f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
-                "such as s3://bucket/scans (empty for the bundled samples)."
+                "such as s3://bucket/scans."
             )
         images = sorted(
             str(p) for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()

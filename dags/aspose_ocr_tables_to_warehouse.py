@@ -4,8 +4,8 @@
 Copy this file into your DAGs folder, set two connections, and each run:
 
 1. **find_images** lists the images, PDFs and multi-page TIFFs in a folder (`images_folder`, any
-   `ObjectStoragePath` URI or local path; empty = the sample images bundled with the provider),
-   each with its listing fingerprint (size + ETag on object storage, size + modification time on
+   `ObjectStoragePath` URI or local path; required: a run without it fails at once, saying how
+   to set it), each with its listing fingerprint (size + ETag on object storage, size + modification time on
    disk), reading no document;
 2. **submit** checks the warehouse connection and table, skips unread every document whose
    fingerprint is unchanged since it was loaded (recorded in `<table>__inputs`), reads and hashes
@@ -74,8 +74,8 @@ IMAGE_SUFFIXES = INPUT_SUFFIXES
             type="string",
             title="Images folder",
             description="Folder of table images: a local path or an ObjectStoragePath URI "
-            "(file:///data/scans, s3://bucket/scans with the Amazon provider). Empty: the sample "
-            "images bundled with the provider.",
+            "(file:///data/scans, s3://bucket/scans with the Amazon provider). Required: a run "
+            "without it fails at once (set a default here to run on a schedule).",
         ),
         "warehouse_conn_id": Param(
             "warehouse",
@@ -137,19 +137,24 @@ def aspose_ocr_tables_to_warehouse() -> None:
         The submit step skips, unread, every document whose fingerprint is unchanged since it was
         loaded: a run over a bucket of years of scans costs what is new, not the whole bucket.
         """
-        if images_folder.strip():
-            folder = ObjectStoragePath(images_folder.strip())
-        else:
+        if not images_folder.strip():
+            # Never a default folder: a run nobody pointed anywhere must not load anything.
             from aspose_ocr_provider.sample_data import sample_dir
 
-            folder = ObjectStoragePath(str(sample_dir()))
+            raise AirflowFailException(
+                "No images_folder given: name the folder to load when you trigger the run, e.g. "
+                'airflow dags test aspose_ocr_tables_to_warehouse -c \'{"images_folder": "/data/scans"}\' '
+                "(or the Trigger form's Images folder); for scheduled runs, set the param's default in "
+                f"the DAG file. The sample scans bundled with the provider are in {sample_dir()}."
+            )
+        folder = ObjectStoragePath(images_folder.strip())
         try:
             listed = list_documents(folder, IMAGE_SUFFIXES)
         except FileNotFoundError:
             # A retry finds the same folder missing: fail now, not after the retries.
             raise AirflowFailException(
                 f"images_folder {images_folder!r} is not a folder that exists; give a local path or a URI "
-                "such as file:///data/scans or s3://CONN_ID@bucket/scans (empty for the bundled samples)."
+                "such as file:///data/scans or s3://CONN_ID@bucket/scans."
             ) from None
         return [document.to_xcom() for document in listed]
 

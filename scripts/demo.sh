@@ -53,8 +53,11 @@ airflow db migrate >"$DEMO/airflow-db-migrate.log" 2>&1 || {
   exit 1
 }
 
-echo "==> Running the DAG $DAG_ID (airflow dags test; log: .demo/dags-test.log)"
-airflow dags test "$DAG_ID" >"$DEMO/dags-test.log" 2>&1 || {
+# The DAG loads only the folder it is given (an empty images_folder fails the run): the demo
+# names the sample scans bundled with the provider.
+SAMPLES=$(python -c 'from aspose_ocr_provider.sample_data import sample_dir; print(sample_dir())')
+echo "==> Running the DAG $DAG_ID on $SAMPLES (airflow dags test; log: .demo/dags-test.log)"
+airflow dags test "$DAG_ID" -c "{\"images_folder\": \"$SAMPLES\"}" >"$DEMO/dags-test.log" 2>&1 || {
   tail -n 60 "$DEMO/dags-test.log" >&2
   echo "The DAG run failed; full log: $DEMO/dags-test.log" >&2
   exit 1

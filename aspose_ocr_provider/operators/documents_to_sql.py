@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aspose_ocr_provider.compat import AirflowTaskTimeout, BaseOperator
 from aspose_ocr_provider.exceptions import AsposeOcrError
+from aspose_ocr_provider.operators.execution_deadline import ExecutionDeadline, min_timeout
 from aspose_ocr_provider.operators.load import AsposeOcrTableToSqlOperator
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
@@ -21,10 +22,21 @@ if TYPE_CHECKING:
     from aspose_ocr_provider.compat import Context
 
 # Set by this operator from its own arguments, so not accepted in submit_kwargs / load_kwargs.
-_SHARED = {"task_id", "images", "aspose_ocr_conn_id", "warehouse_conn_id", "conn_id", "table", "ocr_task_ids", "input_records"}
+_SHARED = {
+    "task_id",
+    "images",
+    "aspose_ocr_conn_id",
+    "warehouse_conn_id",
+    "conn_id",
+    "table",
+    "ocr_task_ids",
+    "input_records",
+}
 
 
-def _check_kwargs(name: str, kwargs: Mapping[str, Any] | None, operator: type[BaseOperator]) -> dict[str, Any]:
+def _check_kwargs(
+    name: str, kwargs: Mapping[str, Any] | None, operator: type[BaseOperator]
+) -> dict[str, Any]:
     """A typo in an option name fails when the DAG is parsed, naming the options there are."""
     if kwargs is None:
         return {}
@@ -121,6 +133,7 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
         # The parts are built here, from the rendered arguments, outside any DAG: built in
         # __init__ they would join the DAG being parsed as tasks of their own.
         self._load = None
+        timeout = ExecutionDeadline.armed()  # before any work: see execution_deadline
         self._submit = AsposeOcrSubmitTableOperator(
             task_id=self.task_id,
             images=self.images,
@@ -135,7 +148,12 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
         submissions = self._submit.submissions_pushed
         load_options = {"mode": "idempotent", **self.load_kwargs}
         try:
-            self._wait(context, submissions, fail_on_error=not load_options.get("skip_failed", False))
+            self._wait(
+                context,
+                submissions,
+                fail_on_error=not load_options.get("skip_failed", False),
+                timeout=timeout,
+            )
         except AirflowTaskTimeout:
             self._submit.keep_ids_on_kill()
             raise
@@ -164,7 +182,9 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
             options["quarantine_table"] = self.load_kwargs.get("quarantine_table", DEFAULT_QUARANTINE_TABLE)
         return options
 
-    def _wait(self, context: Context, submissions: Any, *, fail_on_error: bool) -> None:
+    def _wait(
+        self, context: Context, submissions: Any, *, fail_on_error: bool, timeout: ExecutionDeadline
+    ) -> None:
         """Poll in this process until every recognition is final, as the sensor's poke mode does."""
         sensor = AsposeOcrTaskSensor(
             task_id=self.task_id,
@@ -177,6 +197,7 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
         )
         deadline = time.monotonic() + self.wait_timeout
         for delay in backoff_delays(self.poll_interval, self.max_poll_interval):
+            timeout.check()  # an execution_timeout whose exception was lost
             if sensor.poke(context):
                 return
             if time.monotonic() + delay > deadline:
@@ -186,7 +207,7 @@ class AsposeOcrDocumentsToSqlOperator(BaseOperator):
                     f"{', '.join(pending[:20])}{' ...' if len(pending) > 20 else ''}. A retry reuses their ids; "
                     "raise wait_timeout if the service is this slow."
                 )
-            time.sleep(delay)
+            time.sleep(min_timeout(delay, timeout.wake_in()) or delay)
 
     def on_kill(self) -> None:
         if self._submit is not None:

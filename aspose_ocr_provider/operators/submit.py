@@ -33,6 +33,7 @@ from aspose_ocr_provider.operators.bad_inputs import (
     set_aside,
     submitted_records,
 )
+from aspose_ocr_provider.operators.execution_deadline import ExecutionDeadline, min_timeout
 from aspose_ocr_provider.operators.final_errors import fail_without_retry
 from aspose_ocr_provider.operators.incremental import (
     WarehouseTarget,
@@ -347,6 +348,9 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         self._keep_ids = False
         self._ledger: SubmissionLedger | None = None
         self._lineage = LineageNotes()
+        # Airflow arms execution_timeout's alarm just before execute: read it now, so a timeout
+        # whose exception Python dropped still ends the try (see execution_deadline).
+        self._deadline = ExecutionDeadline.armed()
         # This try's XComs, also kept here for an operator that runs this one's work in its task.
         self.inputs_pushed: list[dict[str, Any]] = []
         self.submissions_pushed: list[dict[str, Any]] = []
@@ -455,12 +459,16 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                 # No load follows: the rejections are the run's only rows, written here.
                 now = datetime.now(UTC)
                 rejections = aside.records(fingerprints)
-                write_together([input_records_target(writer.hook, writer.table, rejections, context["run_id"], now)])
+                write_together(
+                    [input_records_target(writer.hook, writer.table, rejections, context["run_id"], now)]
+                )
             raise
         if limit is not None:
             sources, waiting = _first_documents(sources, limit)
             if waiting:
-                self.log.info("max_documents_per_run=%d: %d more new document(s) wait for a later run.", limit, waiting)
+                self.log.info(
+                    "max_documents_per_run=%d: %d more new document(s) wait for a later run.", limit, waiting
+                )
         self.inputs_pushed = [
             r.to_xcom() for r in [*submitted_records(sources, fingerprints), *aside.records(fingerprints)]
         ]
@@ -490,6 +498,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             for key, src in zip(keys, sources, strict=True)
         ]
         self.submissions_pushed = submitted
+        self._deadline.check()  # a try past its limit ends as timed out, its ids kept for the retry
         context["ti"].xcom_push(key=SUBMISSIONS_XCOM_KEY, value=submitted)
         if not self._keep_ids:
             ledger.clear()
@@ -510,7 +519,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
         before (``unread``: those passed over by their listing fingerprint); summed up in one log line."""
         if not rejected and not unread:
             return SetAside()
-        known = read_input_records(writer.hook, writer.table, [r.source for r in rejected]) if writer and rejected else {}
+        known = (
+            read_input_records(writer.hook, writer.table, [r.source for r in rejected])
+            if writer and rejected
+            else {}
+        )
         aside = set_aside(rejected, known, unread)
         self.log.warning("%s", aside.summary(self.table))
         return aside
@@ -609,6 +622,7 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
             pending: set[Future[LedgerEntry]] = set()
             exhausted = False
             while True:
+                self._deadline.check()
                 while not exhausted and failure is None and len(pending) < workers + 2:
                     if self._kill.is_set():
                         exhausted = True
@@ -634,7 +648,11 @@ class AsposeOcrSubmitTableOperator(BaseOperator):
                     pending.add(future)
                 if not pending:
                     break
-                finished, pending = wait(pending, timeout=ledger.due_in(), return_when=FIRST_COMPLETED)
+                finished, pending = wait(
+                    pending,
+                    timeout=min_timeout(ledger.due_in(), self._deadline.wake_in()),
+                    return_when=FIRST_COMPLETED,
+                )
                 collect(finished)  # also when only the ledger's write fell due
         except BaseException:
             # Interrupted (execution_timeout, kill): stop queued submissions, but record the ones

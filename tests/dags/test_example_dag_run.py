@@ -13,7 +13,8 @@ from airflow.utils.state import DagRunState
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH
-from tests.airflow_runs import dag_bag
+from aspose_ocr_provider.sample_data import sample_dir
+from tests.airflow_runs import TaskFailures, dag_bag, task_instance
 from tests.ground_truth import assert_exactly_once, csv_of, fixture_images, postgres_rows, sqlite_rows
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -33,13 +34,11 @@ def emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield emu
 
 
-def test_default_run_loads_the_bundled_samples(example_dag: Any, emulator: Any, warehouse: Path) -> None:
-    from aspose_ocr_provider.sample_data import sample_dir
-
+def test_a_run_pointed_at_the_bundled_samples_loads_them(example_dag: Any, emulator: Any, warehouse: Path) -> None:
     images = fixture_images(Path(sample_dir()))
     assert images, f"no sample image with a CSV in {sample_dir()}"
 
-    run = example_dag.test()
+    run = example_dag.test(run_conf={"images_folder": str(sample_dir())})
 
     assert run.state == DagRunState.SUCCESS
     assert emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(images)
@@ -92,13 +91,11 @@ def test_postgres_example_loads_every_batch(
     from airflow.utils.session import create_session
     from sqlalchemy import func, select
 
-    from aspose_ocr_provider.sample_data import sample_dir
-
     monkeypatch.setenv("AIRFLOW_CONN_POSTGRES_WAREHOUSE", postgres_database.uri)
     dag = dag_bag(DAGS).dags["aspose_ocr_tables_to_postgres"]
     images = fixture_images(Path(sample_dir()))
     batch_size = 4
-    run = dag.test(run_conf={"batch_size": batch_size, "table": "scans"})
+    run = dag.test(run_conf={"images_folder": str(sample_dir()), "batch_size": batch_size, "table": "scans"})
 
     assert run.state == DagRunState.SUCCESS
     assert instant_emulator.count("POST", RECOGNIZE_TABLE_PATH) == len(images)
@@ -121,10 +118,11 @@ def test_declared_tables_example_routes_invoices_and_stock_lists_to_their_tables
     import shutil
     import sqlite3
 
-    from aspose_ocr_provider.sample_data import sample_dir
-
     dag = dag_bag(DAGS).dags["aspose_ocr_declared_tables"]
-    run = dag.test()
+    samples = Path(sample_dir())
+    run = dag.test(
+        run_conf={"invoices": str(samples / "ruled_invoice.png"), "stock_lists": str(samples / "unruled_noisy.png")}
+    )
     assert run.state == DagRunState.SUCCESS
     with sqlite3.connect(warehouse) as conn:
         invoices = conn.execute(
@@ -142,7 +140,8 @@ def test_declared_tables_example_routes_invoices_and_stock_lists_to_their_tables
     for name in ("ruled_invoice.png", "unruled_staff.png"):
         shutil.copy(Path(sample_dir()) / name, folder / name)
     run = dag.test(
-        run_conf={"invoices": str(folder / "*.png")}, logical_date=run.logical_date + timedelta(days=1)
+        run_conf={"invoices": str(folder / "*.png"), "stock_lists": str(samples / "unruled_noisy.png")},
+        logical_date=run.logical_date + timedelta(days=1),
     )
     assert run.state == DagRunState.SUCCESS
     with sqlite3.connect(warehouse) as conn:
@@ -153,3 +152,43 @@ def test_declared_tables_example_routes_invoices_and_stock_lists_to_their_tables
     ]
     # The same invoice again replaces its rows: one input, one set of rows.
     assert invoices_now == (6,)
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "first_task", "names"),
+    [
+        ("aspose_ocr_tables_to_warehouse", "find_images", "images_folder"),
+        ("aspose_ocr_tables_to_postgres", "find_batches", "images_folder"),
+        ("aspose_ocr_declared_tables", "find_scans", "invoices or stock_lists"),
+        ("aspose_ocr_on_new_documents", "load_new_documents", "ASPOSE_OCR_WATCH_URI"),
+    ],
+)
+def test_a_run_with_no_input_configured_fails_at_once_saying_how_to_give_one(
+    airflow_db: Path,
+    instant_emulator: Any,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dag_id: str,
+    first_task: str,
+    names: str,
+) -> None:
+    # Params left empty (a scheduled run, an unpaused DAG): nothing is read, paid for or loaded.
+    monkeypatch.delenv("ASPOSE_OCR_WATCH_URI", raising=False)
+    dag = dag_bag(DAGS).dags[dag_id]
+    with TaskFailures() as failures:
+        run = dag.test()
+
+    assert run.state == DagRunState.FAILED
+    message = str(failures.by_task[first_task])
+    assert names in message
+    assert ("-c" in message and "/data/" in message) or "set ASPOSE_OCR_WATCH_URI" in message
+    assert task_instance(run, first_task).try_number == 1  # no retries: a retry would fail the same way
+    assert instant_emulator.count("POST", RECOGNIZE_TABLE_PATH) == 0
+    assert not warehouse.exists() or _tables(warehouse) == []
+
+
+def _tables(path: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

@@ -35,7 +35,7 @@ STOCK_1 = "Code,Description,Price,Stock\nA-1,Copper wire,1.50,10\nB-2,Steel rod,
 MEMO = "Name,Dept\nAnn,Ops\nBob,HR\n"  # fits neither declared table: only in the quarantine
 INVOICE_2 = "Item,Qty,Unit Price,Amount\nBolt,7,0.20,1.40\nNut,9,0.10,0.90\n"
 
-WITHOUT_REVIEW = ("submit", "wait_for_ocr", "load")
+WITHOUT_REVIEW = ("find_scans", "submit", "wait_for_ocr", "load")
 """The DAG's tasks before its review. ``dag.test()`` keeps a run whose review asks a question alive
 until someone answers it from outside (an API server), whatever its time limit, so the runs that
 leave rows withheld run these alone and the test answers as the review does (``apply_answers``).

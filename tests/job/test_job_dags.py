@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import signal
+import time
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,10 +16,13 @@ import pytest
 from airflow.sdk import DAG, XComArg
 from job_images import png
 
-from aspose_ocr_provider.compat import AIRFLOW_V_3_1_PLUS, AirflowSensorTimeout
+from aspose_ocr_provider.compat import AIRFLOW_V_3_1_PLUS, AirflowSensorTimeout, Asset
+from aspose_ocr_provider.documents.events import TriggeringDocuments
+from aspose_ocr_provider.documents.listing import list_documents
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.exceptions import AsposeOcrError
 from aspose_ocr_provider.models import RECOGNIZE_TABLE_PATH, TASK_STATUS_PATH
+from aspose_ocr_provider.operators.execution_deadline import GRACE_SECONDS
 from aspose_ocr_provider.operators.submit import AsposeOcrSubmitTableOperator
 from aspose_ocr_provider.sensors.task import AsposeOcrTaskSensor
 from tests.airflow_runs import TaskFailures, register_dag, task_instance, xcom
@@ -163,9 +170,7 @@ def test_not_exist_fails_and_says_results_are_kept_24_hours(emu: Any, tmp_path: 
         a_day_later = PythonOperator(
             task_id="a_day_later", python_callable=lambda: emu.advance_clock(25 * 3600)
         )
-        wait = AsposeOcrTaskSensor(
-            task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05
-        )
+        wait = AsposeOcrTaskSensor(task_id="wait", ocr_task_ids=submit.output, poll_interval=0.05)
         submit >> a_day_later >> wait
     with TaskFailures() as failures:
         dr = _run(dag)
@@ -234,9 +239,10 @@ def test_a_retried_submit_reuses_the_ids_of_the_killed_try(emu: Any, tmp_path: P
 
     def heal(context: Any) -> None:
         emu.configure(faults={})
+        submit.execution_timeout = None  # the first try's interruption is under test, not the retry's speed
 
     with DAG("job_retry", schedule=None, start_date=START) as dag:
-        AsposeOcrSubmitTableOperator(
+        submit = AsposeOcrSubmitTableOperator(
             task_id="submit",
             images=str(tmp_path / "*.png"),
             max_concurrency=1,
@@ -254,6 +260,63 @@ def test_a_retried_submit_reuses_the_ids_of_the_killed_try(emu: Any, tmp_path: P
     assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 6
 
 
+@dataclass(frozen=True)
+class _AlarmLostInAWeakrefCallback(TriggeringDocuments):
+    """The folder's documents, listed after a weakref callback held the main thread until the
+    execution_timeout alarm went off inside it: what the cyclic garbage collector does at random
+    on a loaded machine, made certain. CPython drops an exception raised in a weakref callback."""
+
+    def for_run(self, context: Mapping[str, Any], log: Any) -> list[dict[str, Any]]:
+        if context["ti"].try_number > 1:  # the retry runs undisturbed
+            return [d.to_xcom() for d in list_documents(self.folder)]
+
+        def hold(_: Any) -> None:
+            while signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+                time.sleep(
+                    0.01
+                )  # interrupted by the alarm: its AirflowTaskTimeout is raised here, and dropped
+
+        def hold_past_grace(ref: Any) -> None:
+            try:
+                hold(ref)
+            finally:  # and the main thread stays here until the submit step's check is due
+                expired = time.monotonic()
+                while time.monotonic() < expired + GRACE_SECONDS:
+                    time.sleep(0.01)
+
+        class Doomed:
+            pass
+
+        doomed = Doomed()
+        ref = weakref.ref(doomed, hold_past_grace)
+        del doomed  # the callback runs now, in this (the main) thread
+        assert ref() is None
+        return [d.to_xcom() for d in list_documents(self.folder)]
+
+
+def test_a_timeout_whose_exception_python_dropped_still_ends_the_try(emu: Any, tmp_path: Path) -> None:
+    _images(emu, tmp_path, 3)
+    def unlimit(context: Any) -> None:
+        submit.execution_timeout = None  # the retry is not under test: no limit a loaded machine could miss
+
+    with DAG("job_lost_timeout", schedule=None, start_date=START) as dag:
+        submit = AsposeOcrSubmitTableOperator(
+            task_id="submit",
+            images=_AlarmLostInAWeakrefCallback(Asset("job_lost_timeout_documents"), folder=str(tmp_path)),
+            execution_timeout=timedelta(seconds=1),
+            retries=1,
+            retry_delay=timedelta(0),
+            on_retry_callback=unlimit,
+        )
+    dr = _run(dag)
+    # The first try's alarm went off in the callback and its exception was dropped; the try still
+    # ended as timed out (before any POST), and the retry submitted every image once.
+    assert dr.state == "success"
+    assert task_instance(dr, "submit").try_number == 2
+    assert len(set(xcom(dr, "submit"))) == 3
+    assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 3
+
+
 def test_a_batch_of_hundreds_in_one_task(emu: Any, tmp_path: Path) -> None:
     emu.configure(pending_polls=0, processing_polls=0)
     paths = _images(emu, tmp_path, 200)
@@ -267,4 +330,3 @@ def test_a_batch_of_hundreds_in_one_task(emu: Any, tmp_path: Path) -> None:
     assert len(ids) == 201
     assert ids[200] == ids[0]  # the same bytes with the same settings are submitted once
     assert emu.count("POST", RECOGNIZE_TABLE_PATH) == 200
-

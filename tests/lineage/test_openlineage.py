@@ -20,7 +20,7 @@ import pytest
 
 from aspose_ocr_provider.emulator.testing import run_emulator
 from aspose_ocr_provider.lineage import LineageNotes, image_dataset_name, operator_lineage
-from aspose_ocr_provider.sample_data import iter_samples
+from aspose_ocr_provider.sample_data import iter_samples, sample_dir
 
 pytest.importorskip("airflow.providers.openlineage", reason="the 'openlineage' extra is not installed")
 
@@ -48,7 +48,7 @@ def test_the_load_event_names_every_image_and_the_table_with_columns_and_rows(
             "AIRFLOW__OPENLINEAGE__NAMESPACE": "ocr-tests",
         }
         done = subprocess.run(
-            [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
+            [sys.executable, "-m", "airflow", "dags", "test", DAG_ID, "-c", json.dumps({"images_folder": str(sample_dir())})],
             env=env,
             capture_output=True,
             text=True,
