@@ -302,6 +302,7 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
         """This watcher's event for each batch of messages naming documents of its folder; other
         batches are rejected, which deletes them."""
+        self.log.info("Watching queue %s for new documents of %s.", self.queue, self.folder)
         async for received in shared_stream:
             if not isinstance(received, ReceivedMessages):
                 continue
@@ -327,8 +328,8 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
         None (every message logged as dropped)."""
         read = read_messages(bodies, self.watched)
         for reason in read.dropped:
-            self.log.info("Dropped a message from %s: %s", self.queue, reason)
+            log.info("Dropped a message from %s: %s", self.queue, reason)
         if not read.objects:
             return None
-        self.log.info("%d new document(s) in %s notified.", len(read.objects), self.folder)
+        log.info("%d new document(s) in %s notified.", len(read.objects), self.folder)
         return TriggerEvent(event_payload(self.folder, read.documents(), via=VIA_NOTIFICATIONS))
