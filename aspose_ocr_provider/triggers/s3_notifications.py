@@ -333,3 +333,29 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
             return None
         log.info("%d new document(s) in %s notified.", len(read.objects), self.folder)
         return TriggerEvent(event_payload(self.folder, read.documents(), via=VIA_NOTIFICATIONS))
+
+
+def queue_watcher_trigger(queue: str, folder: str, **kwargs: Any) -> BaseEventTrigger:
+    """The event trigger that watches ``queue`` for notifications about ``folder``.
+
+    An SQS queue URL (``https://...``) gets :class:`AsposeOcrS3NotificationsTrigger`; any other
+    URI goes to ``common.messaging``'s ``MessageQueueTrigger`` (``kafka://...``, whatever the
+    installed providers support), whose events carry the raw messages: the run reads the S3
+    records in them (:func:`~aspose_ocr_provider.documents.events.documents_of_events` with the
+    folder) and drops the rest, but such a trigger starts a run for every message and deletes
+    what it receives before the event is stored.
+
+    :param kwargs: more :class:`AsposeOcrS3NotificationsTrigger` settings, for an SQS queue.
+    """
+    if urlsplit(queue.strip()).scheme in ("http", "https"):
+        return AsposeOcrS3NotificationsTrigger(queue=queue, folder=folder, **kwargs)
+    WatchedPrefix(folder)  # the run reads S3 notifications: refuse a folder they cannot be about, now
+    try:
+        from airflow.providers.common.messaging.triggers.msg_queue import MessageQueueTrigger
+    except ImportError as exc:
+        raise ValueError(
+            f"{queue!r} is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME); other "
+            "queues are watched through apache-airflow-providers-common-messaging, which is not installed."
+        ) from exc
+    trigger: BaseEventTrigger = MessageQueueTrigger(queue=queue)
+    return trigger

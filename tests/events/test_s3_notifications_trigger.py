@@ -261,3 +261,28 @@ async def test_a_run_over_new_objects_makes_one_head_each_and_no_listing(folder:
     tally = folder.server.proxy.reset()
     assert len(entries) == 3
     assert tally.requests == {"head": 3}, tally.requests
+
+
+def test_the_example_dag_watches_the_queue_when_told_and_sweeps_daily(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from tests.airflow_runs import dag_bag
+
+    queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/scans"
+    monkeypatch.setenv("ASPOSE_OCR_WATCH_URI", "s3://store@invoices/inbox/")
+    monkeypatch.setenv("ASPOSE_OCR_WATCH_QUEUE", queue)
+    monkeypatch.delenv("ASPOSE_OCR_WATCH_SWEEP", raising=False)
+    bag = dag_bag(Path(__file__).resolve().parents[2] / "dags" / "aspose_ocr_on_new_documents.py")
+    assert not bag.import_errors, bag.import_errors
+    dag = bag.dags["aspose_ocr_on_new_documents"]
+    [asset] = dag.timetable.asset_condition.objects
+    [watcher] = asset.watchers
+    assert isinstance(watcher.trigger, AsposeOcrS3NotificationsTrigger)
+    assert watcher.trigger.serialize()[1]["queue"] == queue
+    assert dag.timetable.timetable.expression == "0 0 * * *"  # the sweep, the only listing: daily
+
+    # Not an SQS URL, and no common.messaging provider to take it: the DAG says what to install.
+    monkeypatch.setenv("ASPOSE_OCR_WATCH_QUEUE", "kafka://broker:9092/scans")
+    bag = dag_bag(Path(__file__).resolve().parents[2] / "dags" / "aspose_ocr_on_new_documents.py")
+    [error] = bag.import_errors.values()
+    assert "common-messaging" in error or "MessageQueueTrigger" in error or "not recognized" in error, error
