@@ -75,6 +75,7 @@ class NotificationQueue:
         self.wait_time_seconds = int(settings["wait_time_seconds"])
         self.visibility_timeout = int(settings["visibility_timeout"])
         self.max_messages = int(settings["max_messages_per_event"])
+        self.gather_seconds = int(settings.get("gather_seconds", 1))
         self._client: Any = None
         self._last_failure = ""
         self._logged_at = 0.0
@@ -113,8 +114,14 @@ class NotificationQueue:
             await asyncio.sleep(RETRY_SECONDS)
 
     async def _receive(self, client: Any) -> list[dict[str, Any]]:
-        """A long poll, then whatever else is already waiting (up to ``max_messages``): uploads
-        made together are named by one event, and so start one run."""
+        """A long poll, then whatever else comes with less than ``gather_seconds`` between two
+        messages (up to ``max_messages``): uploads made together are named by one event.
+
+        One event, not one per message, because Airflow gives a run the events stored before its
+        asset's queue entry was made, and leaves the ones stored while the run is being created
+        for the next event (apache/airflow#56050): a burst of single-message events would load
+        the first upload and keep the others waiting for the next one.
+        """
         wait = self.wait_time_seconds
         messages: list[dict[str, Any]] = []
         while len(messages) < self.max_messages:
@@ -128,7 +135,7 @@ class NotificationQueue:
             if not got:
                 break
             messages.extend(got)
-            wait = 0
+            wait = self.gather_seconds
         return messages
 
     async def delete(self, receipt_handles: Sequence[str]) -> None:
@@ -231,6 +238,10 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
         before it is delivered again if not deleted (default 300, Airflow's wait for an event to
         be stored).
     :param max_messages_per_event: most messages one event is made of (default 100).
+    :param gather_seconds: after a message, keep receiving while the next comes within this many
+        seconds (default 1; 0: only what is already waiting), so that uploads made together start
+        one run: Airflow can leave an event stored while a run is being created for the next
+        event (apache/airflow#56050).
     """
 
     def __init__(
@@ -242,6 +253,7 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
         wait_time_seconds: int = 20,
         visibility_timeout: int = 300,
         max_messages_per_event: int = 100,
+        gather_seconds: int = 1,
     ) -> None:
         super().__init__()
         if not isinstance(queue, str) or urlsplit(queue.strip()).scheme not in ("http", "https"):
@@ -256,6 +268,7 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
             ("wait_time_seconds", wait_time_seconds, 0, 20),
             ("visibility_timeout", visibility_timeout, 0, 43200),
             ("max_messages_per_event", max_messages_per_event, 1, 10_000),
+            ("gather_seconds", gather_seconds, 0, 20),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
@@ -267,6 +280,7 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
         self.wait_time_seconds = wait_time_seconds
         self.visibility_timeout = visibility_timeout
         self.max_messages_per_event = max_messages_per_event
+        self.gather_seconds = gather_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -279,6 +293,7 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
                 "wait_time_seconds": self.wait_time_seconds,
                 "visibility_timeout": self.visibility_timeout,
                 "max_messages_per_event": self.max_messages_per_event,
+                "gather_seconds": self.gather_seconds,
             },
         )
 
@@ -291,6 +306,7 @@ class AsposeOcrS3NotificationsTrigger(BaseEventTrigger):
             self.wait_time_seconds,
             self.visibility_timeout,
             self.max_messages_per_event,
+            self.gather_seconds,
         )
 
     @classmethod
