@@ -22,6 +22,7 @@ import pytest
 from aspose_ocr_provider import compat
 from aspose_ocr_provider.documents.events import VIA_NOTIFICATIONS, TriggeringDocuments, documents_of_events
 from aspose_ocr_provider.documents.listing import list_documents
+from aspose_ocr_provider.documents.reading import check_images
 from aspose_ocr_provider.triggers import s3_notifications as module
 from aspose_ocr_provider.triggers.s3_notifications import (
     AsposeOcrS3NotificationsTrigger,
@@ -261,6 +262,11 @@ async def test_a_run_over_new_objects_makes_one_head_each_and_no_listing(folder:
     tally = folder.server.proxy.reset()
     assert len(entries) == 3
     assert tally.requests == {"head": 3}, tally.requests
+    # Reading them (what the submit step hashes and sends): one GET each, no HEAD before it.
+    checked = await asyncio.to_thread(check_images, entries)
+    tally = folder.server.proxy.reset()
+    assert tally.requests == {"get": 3}, tally.requests
+    assert len(checked.rejected) == 3  # b"scan" is no image: read, then set aside
 
 
 def test_the_example_dag_watches_the_queue_when_told_and_sweeps_daily(monkeypatch: pytest.MonkeyPatch) -> None:
