@@ -146,8 +146,8 @@ def s3_watcher_phase(store: Any, watcher: str, scans: list[Path], args: argparse
     if watcher == "queue":
         extra_env["ASPOSE_OCR_WATCH_QUEUE"] = store.notifying_bucket(bucket, "scans/", f"bench-{watcher}")
     else:
-        store.client("s3").create_bucket(Bucket=bucket)
-        store.client("s3").put_object(Bucket=bucket, Key="scans/", Body=b"")  # the folder, as the docs ask
+        store.client().create_bucket(Bucket=bucket)
+        store.client().put_object(Bucket=bucket, Key="scans/", Body=b"")  # the folder, as the docs ask
     warehouse = home / "warehouse.db"
     emulator = EmulatorProcess("--fixtures", str(scans[0].parent))
     api_port = free_port()
@@ -179,7 +179,7 @@ def s3_watcher_phase(store: Any, watcher: str, scans: list[Path], args: argparse
         start = time.time()
         for number, scan in enumerate(scans):
             time.sleep(max(0.0, start + number * args.pace - time.time()))
-            store.client("s3").put_object(Bucket=bucket, Key=f"scans/{scan.name}", Body=scan.read_bytes())
+            store.client().put_object(Bucket=bucket, Key=f"scans/{scan.name}", Body=scan.read_bytes())
             uploaded[scan.name] = time.time()
         with contextlib.suppress(TimeoutError):
             wait_for("every upload's rows", lambda: True if set(uploaded) <= set(rows.seen) else None, 180)

@@ -18,7 +18,7 @@ writes to it, and one odd message must never stop the documents behind it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
@@ -253,7 +253,3 @@ def _excerpt(value: Any, limit: int = 120) -> str:
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
 
-
-def sources_of(documents: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The sources of payload ``documents``, in order."""
-    return [str(d["source"]) for d in documents if isinstance(d, Mapping) and d.get("source")]

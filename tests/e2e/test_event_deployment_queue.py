@@ -54,11 +54,11 @@ class QueueDeployment:
 
     def upload(self, scan: Path) -> None:
         """PUT straight to the server (not the deployment's traffic); the bucket notifies the queue."""
-        self.store.client("s3").put_object(Bucket=BUCKET, Key=f"{PREFIX}/{scan.name}", Body=scan.read_bytes())
+        self.store.client().put_object(Bucket=BUCKET, Key=f"{PREFIX}/{scan.name}", Body=scan.read_bytes())
 
     def queued(self) -> int:
         """Messages in the queue, waiting or received and not yet deleted."""
-        attributes = self.store.client("sqs").get_queue_attributes(
+        attributes = self.store.client(service="sqs").get_queue_attributes(
             QueueUrl=self.queue_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
@@ -168,7 +168,7 @@ def test_notified_objects_start_runs_that_load_them_once_and_never_list(deployed
     #    starts nothing.
     known |= {r["dag_run_id"] for r in runs_2}
     again = deployed.scans[0]
-    etag = store.client("s3").head_object(Bucket=BUCKET, Key=f"{PREFIX}/{again.name}")["ETag"].strip('"')
+    etag = store.client().head_object(Bucket=BUCKET, Key=f"{PREFIX}/{again.name}")["ETag"].strip('"')
     duplicate = {
         "Records": [
             {
@@ -185,7 +185,7 @@ def test_notified_objects_start_runs_that_load_them_once_and_never_list(deployed
             }
         ]
     }
-    sqs = store.client("sqs")
+    sqs = store.client(service="sqs")
     started = time.monotonic()
     sqs.send_message(QueueUrl=deployed.queue_url, MessageBody=json.dumps(TEST_EVENT))
     sqs.send_message(QueueUrl=deployed.queue_url, MessageBody=json.dumps(duplicate))

@@ -49,11 +49,11 @@ class NotifiedFolder:
         return f"s3://{CONN_ID}@{self.bucket}/scans/"
 
     def put(self, key: str, data: bytes = b"scan") -> None:
-        self.server.client("s3").put_object(Bucket=self.bucket, Key=key, Body=data)
+        self.server.client().put_object(Bucket=self.bucket, Key=key, Body=data)
 
     def queued(self) -> tuple[int, int]:
         """(messages waiting, messages received and not yet deleted), as the queue counts them."""
-        attributes = self.server.client("sqs").get_queue_attributes(
+        attributes = self.server.client(service="sqs").get_queue_attributes(
             QueueUrl=self.queue_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
@@ -88,7 +88,7 @@ async def test_uploads_fire_one_event_naming_them_and_the_rest_is_dropped_and_de
     # bucket notifies writes under scans/ only: archive/d.png sends nothing).
     for key in ("scans/a.png", "scans/my scan+1.jpg", "scans/notes.txt", "scans/2026/c.png", "archive/d.png"):
         folder.put(key)
-    folder.server.client("s3").delete_object(Bucket=folder.bucket, Key="scans/notes.txt")
+    folder.server.client().delete_object(Bucket=folder.bucket, Key="scans/notes.txt")
     events = folder.trigger().run()
     with caplog.at_level(logging.INFO):
         first = await take(events)
@@ -154,7 +154,7 @@ async def test_a_queue_that_does_not_answer_is_logged_and_asked_again_until_it_d
     folder: NotifiedFolder, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(module, "RETRY_SECONDS", 0.1)
-    sqs = folder.server.client("sqs")
+    sqs = folder.server.client(service="sqs")
     missing = folder.queue_url.rsplit("/", 1)[0] + "/not-yet"
     trigger = AsposeOcrS3NotificationsTrigger(queue=missing, folder=folder.uri, wait_time_seconds=1)
     events = trigger.run()
@@ -226,7 +226,7 @@ async def test_a_run_over_notification_events_heads_each_object_and_never_lists(
     payload = await take(events)
     await events.aclose()
     folder.put("scans/b.png", b"written again")  # after its notification
-    folder.server.client("s3").delete_object(Bucket=folder.bucket, Key="scans/c.png")
+    folder.server.client().delete_object(Bucket=folder.bucket, Key="scans/c.png")
     asset = object()
     twice = [{"payload": payload}, {"payload": payload}]  # a duplicate delivery
     folder.server.proxy.reset()
