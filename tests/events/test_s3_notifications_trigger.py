@@ -110,6 +110,7 @@ async def test_uploads_fire_one_event_naming_them_and_the_rest_is_dropped_and_de
     await events.aclose()
 
 
+@pytest.mark.skipif(not compat.ACKED_TRIGGER_STREAMS, reason="ack-mode shared streams are Airflow 3.3's")
 async def test_a_queue_of_only_messages_to_drop_fires_nothing_and_empties(folder: NotifiedFolder) -> None:
     folder.put("scans/notes.txt")
     producer = _NotificationsProducer(NotificationQueue(folder.trigger().serialize()[1]))
