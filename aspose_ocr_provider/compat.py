@@ -67,6 +67,17 @@ SHARED_TRIGGER_STREAMS: bool = hasattr(BaseEventTrigger, "shared_stream_key")
 (Airflow 3.3). Event triggers exist from 3.0 (``BaseEventTrigger`` watched by an ``AssetWatcher``);
 before 3.3 each runs its own ``run()``, and a trigger that wants to share I/O shares it itself."""
 
+SharedStreamProducer: Any
+reject_shared_stream_event: Any
+try:  # Airflow >= 3.3: a shared stream in ack mode advances its broker once events are stored
+    from airflow.triggers.shared_stream import SharedStreamProducer, reject_shared_stream_event
+
+    ACKED_TRIGGER_STREAMS = True
+except ImportError:  # Airflow < 3.3: a trigger acknowledges what it received itself, after yielding
+    SharedStreamProducer = object
+    reject_shared_stream_event = None
+    ACKED_TRIGGER_STREAMS = False
+
 SUPERVISOR_LOCK = threading.RLock()
 """Held around every call this package makes to the task supervisor from a task process.
 
@@ -78,6 +89,7 @@ each other's answers, and ``dag.test()``'s in-process channel loses its handle a
 """
 
 __all__ = [
+    "ACKED_TRIGGER_STREAMS",
     "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
@@ -103,9 +115,11 @@ __all__ = [
     "HITLOperator",
     "ObjectStoragePath",
     "PokeReturnValue",
+    "SharedStreamProducer",
     "TriggerEvent",
     "Variable",
     "amask_secret",
     "conf",
     "mask_secret",
+    "reject_shared_stream_event",
 ]

@@ -98,6 +98,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "aspose_ocr_provider.triggers.task_status",
                     "aspose_ocr_provider.triggers.new_documents",
+                    "aspose_ocr_provider.triggers.s3_notifications",
                 ],
             }
         ],

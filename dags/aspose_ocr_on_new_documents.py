@@ -27,10 +27,14 @@ to edit here):
   when complete (object stores do this for you).
 - `ASPOSE_OCR_WATCH_TABLE`: the warehouse table, `table` or `schema.table` (default `ocr_tables`).
 - `ASPOSE_OCR_WATCH_POKE_INTERVAL`: seconds between listings (default 10).
+- `ASPOSE_OCR_WATCH_QUEUE`: for a big bucket, the SQS queue URL its S3 event notifications for the
+  folder go to (or another `common.messaging` queue URI): the watcher then reads the queue and
+  never lists; each run asks the store about the objects its messages name (one HEAD each).
+  Unset: the folder is listed every poke interval.
 - `ASPOSE_OCR_WATCH_SWEEP`: cron schedule of a sweep run that takes the whole folder and skips
-  what is loaded (default `@hourly`; `none` for no sweep). It catches an event Airflow left
-  unconsumed (apache/airflow#56050: one arriving while a run is being created can wait for the
-  next event).
+  what is loaded (default `@hourly`, `@daily` with a queue; `none` for no sweep). It catches an
+  event Airflow left unconsumed (apache/airflow#56050: one arriving while a run is being created
+  can wait for the next event) and a notification the queue lost.
 
 Connections (environment variables shown; the UI or a secrets backend work the same way):
 
@@ -51,6 +55,7 @@ from aspose_ocr_provider.compat import Asset, AssetOrTimeSchedule, AssetWatcher,
 from aspose_ocr_provider.documents.events import TriggeringDocuments
 from aspose_ocr_provider.operators.documents_to_sql import AsposeOcrDocumentsToSqlOperator
 from aspose_ocr_provider.triggers.new_documents import AsposeOcrNewDocumentsTrigger
+from aspose_ocr_provider.triggers.s3_notifications import queue_watcher_trigger
 
 ASPOSE_OCR_CONN_ID = "aspose_ocr_default"
 WAREHOUSE_CONN_ID = "warehouse"
@@ -67,24 +72,32 @@ except ValueError:
         f"{os.environ['ASPOSE_OCR_WATCH_POKE_INTERVAL']!r}."
     ) from None
 
+# The store's notifications instead of a listing: an SQS queue URL (or another common.messaging
+# queue URI) that the bucket's s3:ObjectCreated:* events for WATCH_URI go to.
+WATCH_QUEUE = os.environ.get("ASPOSE_OCR_WATCH_QUEUE", "").strip()
+
 # A sweep now and then loads whatever no event brought (its run has no watcher event, so it takes
 # the whole folder and skips what is loaded): Airflow can leave an asset event that arrives while
-# a run is being created unconsumed until the next event (apache/airflow#56050).
-SWEEP = os.environ.get("ASPOSE_OCR_WATCH_SWEEP", "").strip() or "@hourly"
+# a run is being created unconsumed until the next event (apache/airflow#56050), and a queue can
+# lose a notification (purged, or a message kept past its retention). With notifications the sweep
+# is the only thing that lists a big bucket: daily.
+SWEEP = os.environ.get("ASPOSE_OCR_WATCH_SWEEP", "").strip() or ("@daily" if WATCH_QUEUE else "@hourly")
 
-NEW_DOCUMENTS = Asset(
-    name="aspose_ocr_new_documents",
-    watchers=(
-        [
-            AssetWatcher(
-                name="aspose_ocr_folder_watcher",
-                trigger=AsposeOcrNewDocumentsTrigger(folder=WATCH_URI, poke_interval=POKE_INTERVAL),
-            )
-        ]
-        if WATCH_URI
-        else []
-    ),
-)
+
+def _watchers() -> list[AssetWatcher]:
+    if not WATCH_URI:
+        return []
+    if WATCH_QUEUE:
+        return [AssetWatcher(name="aspose_ocr_queue_watcher", trigger=queue_watcher_trigger(WATCH_QUEUE, WATCH_URI))]
+    return [
+        AssetWatcher(
+            name="aspose_ocr_folder_watcher",
+            trigger=AsposeOcrNewDocumentsTrigger(folder=WATCH_URI, poke_interval=POKE_INTERVAL),
+        )
+    ]
+
+
+NEW_DOCUMENTS = Asset(name="aspose_ocr_new_documents", watchers=_watchers())
 
 
 @dag(
@@ -105,6 +118,7 @@ NEW_DOCUMENTS = Asset(
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     description=(
         f"Loads new documents of {WATCH_URI} into {WATCH_TABLE} as they land"
+        + (f", as {WATCH_QUEUE} notifies them" if WATCH_QUEUE else "")
         if WATCH_URI
         else "Watching nothing: set ASPOSE_OCR_WATCH_URI to the folder to watch"
     ),

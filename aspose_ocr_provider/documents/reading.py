@@ -431,8 +431,9 @@ def _object_reader(obj: Any) -> Callable[[], bytes]:
     def read() -> bytes:
         if obj.protocol in ("file", "local"):
             return _read_file(obj.path, MAX_READ_BYTES)
-        with obj.open("rb") as handle:
-            data = bytes(handle.read(MAX_READ_BYTES + 1))
+        # One ranged GET: opening a file object would first ask the store for the object's size (a
+        # HEAD per document, on top of the listing or look-up that named it).
+        data = bytes(obj.fs.cat_file(obj.path, start=0, end=MAX_READ_BYTES + 1))
         if len(data) > MAX_READ_BYTES:
             raise _TooBig(len(data))
         return data
