@@ -24,6 +24,8 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
+from aspose_ocr_provider.sample_data import sample_dir
+
 from aspose_ocr_provider.emulator.process import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +71,9 @@ def main() -> int:
                 }
             )
             done = subprocess.run(
-                [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
+                # The DAG loads only what it is told to (no default input): the bundled samples.
+                [sys.executable, "-m", "airflow", "dags", "test", DAG_ID,
+                 "-c", json.dumps({"images_folder": str(sample_dir())})],  # fmt: skip
                 env=env,
                 capture_output=True,
                 text=True,
