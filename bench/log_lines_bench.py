@@ -24,9 +24,8 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
-from aspose_ocr_provider.sample_data import sample_dir
-
 from aspose_ocr_provider.emulator.process import EmulatorProcess
+from aspose_ocr_provider.sample_data import sample_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DAG_ID = "aspose_ocr_tables_to_warehouse"
@@ -73,7 +72,7 @@ def main() -> int:
             done = subprocess.run(
                 # The DAG loads only what it is told to (no default input): the bundled samples.
                 [sys.executable, "-m", "airflow", "dags", "test", DAG_ID,
-                 "-c", json.dumps({"images_folder": str(sample_dir())})],  # fmt: skip
+                 "-c", json.dumps({"images_folder": str(sample_dir())})],
                 env=env,
                 capture_output=True,
                 text=True,
