@@ -72,20 +72,25 @@ class LocalTableEngine:
     CPU-bound: the emulator calls it off its event loop.
 
     :param min_score: Text lines the OCR is less sure of than this (0-1) are dropped.
+    :param models: Use the trained orientation, layout and table-structure models (the default).
+        ``False`` reads with the ruled-grid and alignment heuristics alone, as the engine did
+        before them: ``bench/accuracy_bench.py`` measures both in one run.
     """
 
     name = "local"
 
-    def __init__(self, min_score: float = 0.5) -> None:
+    def __init__(self, min_score: float = 0.5, models: bool = True) -> None:
         if not 0.0 <= min_score <= 1.0:
             raise ValueError(f"min_score must be between 0 and 1, got {min_score!r}.")
         self.min_score = min_score
+        self.models = models
 
     def recognize(self, image: bytes, settings: TableSettings) -> list[Table]:
         gray = local_geometry.decode_gray(image)
         if settings.rotate:
             gray = local_geometry.rotate(gray, float(settings.rotate))
-        gray, _ = local_orientation.upright(gray)
+        if self.models:
+            gray, _ = local_orientation.upright(gray)
         tables: list[Table] = []
         for part in local_geometry.crop_regions(gray, settings.regions):
             tables.extend(self._read(part, settings))
@@ -104,7 +109,7 @@ class LocalTableEngine:
         ruled = local_heuristics.ruled_grids(horiz, vert, words)
         grids = [grid for grid, _ in ruled]
         found = [cand for _, cand in ruled] + local_heuristics.unruled(ink, horiz, lines, grids)
-        regions = [r for r in local_regions.find_regions(gray) if r.label == "table"]
+        regions = [r for r in local_regions.find_regions(gray) if r.label == "table"] if self.models else []
         if not regions:
             log.debug("No table region on the page: the heuristics read it alone.")
             return [Table.of(c.rows) for c in one_per_region(found)]
