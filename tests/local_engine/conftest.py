@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -58,3 +58,31 @@ def local_engine():  # type: ignore[no-untyped-def]
     from aspose_ocr_provider.emulator.engines.local import LocalTableEngine
 
     return LocalTableEngine()
+
+
+PageTables = list[list[list[str]]]
+
+
+@pytest.fixture(scope="module")
+def read_over_http(local_engine) -> Iterator[Callable[[bytes], PageTables]]:  # type: ignore[no-untyped-def]
+    """Send one page image through the emulator's HTTP API (local engine) with the hook, as the
+    submit operator does; its tables come back as a user decodes them (index rows dropped)."""
+    from aspose_ocr_provider.emulator.testing import run_emulator
+    from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
+    from aspose_ocr_provider.models import TableSettings, TaskStatus
+    from aspose_ocr_provider.tables.clean import is_index_row
+    from aspose_ocr_provider.tables.decode import decode_result_rows
+
+    conn_id = "aspose_ocr_local_http"
+    with run_emulator(engine=local_engine, pending_polls=0, processing_polls=0) as emu, pytest.MonkeyPatch.context() as mp:
+        mp.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", emu.airflow_conn_json())
+        hook = AsposeOcrHook(aspose_ocr_conn_id=conn_id)
+
+        def tables_of(page: bytes) -> PageTables:
+            task_id = hook.submit_table(page, TableSettings())
+            emu.wait_idle(timeout=RECOGNITION_TIMEOUT)
+            result = hook.get_result(task_id)
+            assert result.task_status is TaskStatus.COMPLETED, result.messages
+            return [[list(r) for r in rows if not is_index_row(r)] for rows in decode_result_rows(result)]
+
+        yield tables_of

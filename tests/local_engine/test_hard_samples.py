@@ -9,7 +9,7 @@ A PDF goes in as the submit operator sends it: one rendered image per page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -18,47 +18,25 @@ from aspose_ocr_provider.emulator.engines.local_accuracy import (
     score_precision,
     score_rows,
 )
-from aspose_ocr_provider.emulator.testing import EmulatorHandle, run_emulator
-from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
-from aspose_ocr_provider.models import TableSettings, TaskStatus
-from aspose_ocr_provider.tables.clean import is_index_row
-from aspose_ocr_provider.tables.decode import decode_result_rows
 
-from .conftest import RECOGNITION_TIMEOUT, hard_documents
+from .conftest import hard_documents
 
-CONN_ID = "aspose_ocr_hardset"
 DOCUMENTS = hard_documents()
 IDS = [d.path.stem for d in DOCUMENTS]
 Tables = list[list[list[str]]]
 
 
 @pytest.fixture(scope="module")
-def emulator(local_engine) -> Iterator[EmulatorHandle]:  # type: ignore[no-untyped-def]
-    with run_emulator(engine=local_engine, pending_polls=0, processing_polls=0) as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def recognised(emulator: EmulatorHandle) -> Iterator[Callable[[Document], Tables]]:
+def recognised(read_over_http) -> Callable[[Document], Tables]:  # type: ignore[no-untyped-def]
     """Each document's tables through the HTTP API, recognised once per module run."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", emulator.airflow_conn_json())
-        hook = AsposeOcrHook(aspose_ocr_conn_id=CONN_ID)
-        cache: dict[str, Tables] = {}
+    cache: dict[str, Tables] = {}
 
-        def tables_of(document: Document) -> Tables:
-            if document.path.stem not in cache:
-                tables: Tables = []
-                for page in document.pages:
-                    task_id = hook.submit_table(page, TableSettings())
-                    emulator.wait_idle(timeout=RECOGNITION_TIMEOUT)
-                    result = hook.get_result(task_id)
-                    assert result.task_status is TaskStatus.COMPLETED, result.messages
-                    tables += [[list(r) for r in rows if not is_index_row(r)] for rows in decode_result_rows(result)]
-                cache[document.path.stem] = tables
-            return cache[document.path.stem]
+    def tables_of(document: Document) -> Tables:
+        if document.path.stem not in cache:
+            cache[document.path.stem] = [table for page in document.pages for table in read_over_http(page)]
+        return cache[document.path.stem]
 
-        yield tables_of
+    return tables_of
 
 
 def test_the_harder_set_covers_every_kind_of_document() -> None:

@@ -4,41 +4,26 @@ a chart, the units note over a balance sheet, a data value in a header cell."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
 from aspose_ocr_provider.emulator.engines.local_accuracy import Document
-from aspose_ocr_provider.emulator.testing import run_emulator
-from aspose_ocr_provider.hooks.aspose_ocr import AsposeOcrHook
-from aspose_ocr_provider.models import TableSettings, TaskStatus
-from aspose_ocr_provider.tables.clean import is_index_row
-from aspose_ocr_provider.tables.decode import decode_result_rows
+from aspose_ocr_provider.models import TableSettings
 
-from .conftest import RECOGNITION_TIMEOUT, hard_documents
+from .conftest import hard_documents
 
-CONN_ID = "aspose_ocr_precision"
 BY_STEM = {d.path.stem: d for d in hard_documents()}
 
 
 @pytest.fixture(scope="module")
-def read(local_engine) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    """Send a document's pages through the HTTP API; its tables (index rows dropped) come back."""
-    with run_emulator(engine=local_engine, pending_polls=0, processing_polls=0) as emu, pytest.MonkeyPatch.context() as mp:
-        mp.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", emu.airflow_conn_json())
-        hook = AsposeOcrHook(aspose_ocr_conn_id=CONN_ID)
+def read(read_over_http) -> Callable[[Document], list[list[list[str]]]]:  # type: ignore[no-untyped-def]
+    """A document's pages through the HTTP API; their tables (index rows dropped) come back."""
 
-        def tables_of(document: Document) -> list[list[list[str]]]:
-            tables = []
-            for page in document.pages:
-                task_id = hook.submit_table(page, TableSettings())
-                emu.wait_idle(timeout=RECOGNITION_TIMEOUT)
-                result = hook.get_result(task_id)
-                assert result.task_status is TaskStatus.COMPLETED, result.messages
-                tables += [[list(r) for r in rows if not is_index_row(r)] for rows in decode_result_rows(result)]
-            return tables
+    def tables_of(document: Document) -> list[list[list[str]]]:
+        return [table for page in document.pages for table in read_over_http(page)]
 
-        yield tables_of
+    return tables_of
 
 
 def test_a_chart_alone_yields_no_table(read) -> None:  # type: ignore[no-untyped-def]

@@ -55,7 +55,8 @@ def why_not_a_table(rows: Sequence[Sequence[str]]) -> str | None:
     return None
 
 
-def _shared(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def shared(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """How much of the smaller of ``a`` and ``b`` lies inside the other (0-1)."""
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     if w <= 0 or h <= 0:
@@ -68,16 +69,16 @@ def one_per_region(candidates: Sequence[Candidate]) -> list[Candidate]:
     """The candidates with overlapping ones removed (the better-filled kept), top to bottom."""
     kept: list[Candidate] = []
     for cand in sorted(candidates, key=lambda c: (-c.filled, c.box[1], c.box[0])):
-        clash = next((k for k in kept if _shared(k.box, cand.box) >= OVERLAP), None)
+        clash = next((k for k in kept if shared(k.box, cand.box) >= OVERLAP), None)
         if clash is not None:
             log.debug(
                 "Left out a %s table at %s (%d filled cells): it overlaps the %s table at %s.",
-                cand.source, _where(cand.box), cand.filled, clash.source, _where(clash.box),
+                cand.source, where(cand.box), cand.filled, clash.source, where(clash.box),
             )
             continue
         kept.append(cand)
     return sorted(kept, key=lambda c: (c.box[1], c.box[0]))
 
 
-def _where(box: tuple[float, float, float, float]) -> str:
+def where(box: tuple[float, float, float, float]) -> str:
     return "({:.0f}, {:.0f})-({:.0f}, {:.0f})".format(*box)

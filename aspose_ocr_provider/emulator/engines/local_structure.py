@@ -46,11 +46,12 @@ class Grid:
                 texts.setdefault(cell, []).append(box)
         out: list[list[str]] = []
         for r in range(len(self.ys) - 1):
-            out.append([_join(texts.get((r, c), [])) for c in range(len(self.xs) - 1)])
+            out.append([join_words(texts.get((r, c), [])) for c in range(len(self.xs) - 1)])
         return out
 
 
-def _join(boxes: list[TextBox]) -> str:
+def join_words(boxes: list[TextBox]) -> str:
+    """One cell's text: its words line by line (a wrapped cell stays one cell), left to right."""
     if not boxes:
         return ""
     height = float(np.median([b.height for b in boxes]))
