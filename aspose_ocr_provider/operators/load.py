@@ -23,7 +23,13 @@ from aspose_ocr_provider.operators.result_fetch import (
 )
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
-from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
+from aspose_ocr_provider.tables.provenance import (
+    IDENTITY_KEYS,
+    ROW_KEYS,
+    ProvenanceSpec,
+    provenance_columns,
+    with_row_provenance,
+)
 from aspose_ocr_provider.tables.quarantine import (
     BAD_DATA_POLICIES,
     DEFAULT_QUARANTINE_TABLE,
@@ -123,7 +129,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         (keep the index: it is the row number recorded in provenance).
     :param provenance: True (default) adds ``_source``, ``_source_sha256``, ``_source_page``
         (1-based page of a PDF or TIFF, 1 for an image), ``_ocr_task_id``, ``_source_table``,
-        ``_source_row``, ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
+        ``_source_row``, ``_source_rows`` (every recognised row a row came from: ``"4-5"`` when a
+        wrapped cell's second line was merged into it), ``_row_kind`` (``data``, or ``total`` for
+        a Total/Subtotal row), ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
         (``{"source": "file"}``) or drops (``{"loaded_at": None}``) them; False adds none
         (then only append or replace modes work). Inputs that give no rows are recorded in
         ``<table>__no_table`` while the identity columns are on.
@@ -419,6 +427,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                         continue
                     if self.transform is not None:
                         frame = self._transformed(frame, source, prov)
+                    # A transform or a declared schema reshapes the frame: then no text matches it.
+                    recognised = table.text if self.transform is None and not self.schemas else None
+                    frame = with_row_provenance(frame, table, prov)
+                    if recognised is not None:
+                        recognised = with_row_provenance(recognised, table, prov)
                     for name, text in table.columns.items():
                         column_texts.setdefault(name, text)
                     rows += len(frame)
@@ -436,10 +449,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                             frame,
                             constants={prov[k]: v for k, v in values.items() if k in prov},
                             index_column=prov.get("source_row"),
-                            # A transform or a declared schema reshapes the frame: then no text matches it.
-                            text=table.text if self.transform is None and not self.schemas else None,
+                            text=recognised,
                             origin=origin,
                             headers=table.columns,
+                            row_columns=tuple(prov[k] for k in ROW_KEYS if k in prov),
                         ),
                         source,
                     )
