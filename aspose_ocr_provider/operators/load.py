@@ -49,6 +49,7 @@ from aspose_ocr_provider.warehouse.input_records import (
     input_records_target,
 )
 from aspose_ocr_provider.warehouse.load_plan import LoadPlan
+from aspose_ocr_provider.warehouse.new_columns import ON_NEW_COLUMNS
 from aspose_ocr_provider.warehouse.type_conflicts import TYPE_CONFLICTS
 from aspose_ocr_provider.warehouse.writer import (
     LOAD_MODES,
@@ -148,6 +149,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         keep the text the image shows), ``"quarantine"`` sets the cells that do not read as the
         column's type aside in ``quarantine_table`` with their rows, ``"fail"`` fails naming the
         image and cell.
+    :param on_new_columns: a header the table has no column for, once a header differing from an
+        existing column only by case, spacing, punctuation or a small OCR slip has gone into that
+        column (logged with the distance): ``"add"`` (default) adds a column; ``"rescue"`` keeps
+        the table's columns (the first load's) and writes the cells as JSON ``{header: cell}``
+        into a ``_rescued`` text column, nothing lost; ``"fail"`` fails the load naming the
+        headers. Declared tables (``columns=``/``schemas=``) have fixed columns already.
     :param max_concurrency: Most result requests in flight at once (default 8, like submit's);
         results are still loaded in input order.
     :param rows_per_write: Rows held before they are written (default 10,000), so the load's
@@ -185,6 +192,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         index_row: bool | str = "auto",
         header_rows: HeaderRowsSpec = "auto",
         type_conflicts: str = "widen",
+        on_new_columns: str = "add",
         columns: Sequence[Column] | None = None,
         schemas: Sequence[TableSchema] | None = None,
         on_bad_data: str = "quarantine",
@@ -229,6 +237,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             raise ValueError(f"Unknown header {header!r}: use 'first_row', 'none' or a list of column names.")
         if index_row not in ("auto", True, False):
             raise ValueError(f"index_row must be 'auto', True or False, got {index_row!r}.")
+        if on_new_columns not in ON_NEW_COLUMNS:
+            raise ValueError(
+                f"Unknown on_new_columns {on_new_columns!r}; use one of: {', '.join(ON_NEW_COLUMNS)}."
+            )
         if type_conflicts not in TYPE_CONFLICTS:
             raise ValueError(
                 f"Unknown type_conflicts {type_conflicts!r}; use one of: {', '.join(TYPE_CONFLICTS)}."
@@ -272,6 +284,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.index_row = index_row
         self.header_rows = header_rows
         self.type_conflicts = type_conflicts
+        self.on_new_columns = on_new_columns
         self.schemas = schemas
         self.on_bad_data = on_bad_data
         self.quarantine_table = quarantine_table
@@ -340,7 +353,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         rows_per_write = self.rows_per_write
 
         def writer(
-            table: str, declared: Any = None, sql_types: Any = None, mode: str = self.mode
+            table: str,
+            declared: Any = None,
+            sql_types: Any = None,
+            mode: str = self.mode,
+            new_columns: str = "add",
         ) -> TableWriter:
             return TableWriter(
                 hook,
@@ -351,7 +368,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 type_conflicts=self.type_conflicts,
                 declared=declared,
                 sql_types=sql_types,
+                on_new_columns=new_columns,
             )
+
+        def data_writer(table: str, declared: Any = None, sql_types: Any = None) -> TableWriter:
+            return writer(table, declared, sql_types, new_columns=self.on_new_columns)
 
         def quarantine() -> list[Target]:
             run = {prov[k]: run_values[k] for k in run_values if k in prov}
@@ -368,7 +389,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
 
         def begin(stack: contextlib.ExitStack) -> StreamedLoad:
             nonlocal companion
-            writers = plan.writers(writer)
+            writers = plan.writers(data_writer)
             if companion_on:
                 companion = inputs.companion_writer(hook, self.table, self.mode)
                 writers.append(companion)
@@ -483,7 +504,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 chunk = plan.take()
                 targets = [t for t, _ in chunk]
                 # Tables this load writes no rows to still lose the rows its inputs had there.
-                rest: list[Target] = [(w, []) for w in plan.writers(writer) if keyed and all(w is not t for t, _ in targets)]
+                rest: list[Target] = [(w, []) for w in plan.writers(data_writer) if keyed and all(w is not t for t, _ in targets)]
                 last: list[Target] = [(companion, inputs.companion_batches(run_values))] if companion is not None else []
                 if outcomes:
                     run_id, loaded_at = run_values["dag_run_id"], run_values["loaded_at"]
@@ -491,7 +512,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 written(chunk, load.finish([*targets, *rest, *last], more=quarantine)[: len(targets)])
                 self._lineage.outputs = [
                     TableOutput(self.conn_id, w.table, w.written_columns)
-                    for w in plan.writers(writer)
+                    for w in plan.writers(data_writer)
                     if w.table in plan.written_tables
                 ]
             else:

@@ -225,7 +225,7 @@ def clean_table(
     roles = column_roles(data, width)
     merged = merge_continuations(data, positions, roles) if merge_lines else None
     rows_out = merged.rows if merged else data
-    sources = merged.sources if merged else [(pos,) for pos in positions]
+    sources: list[tuple[int, ...]] = merged.sources if merged else [(pos,) for pos in positions]
     kinds = summary_kinds(rows_out, roles) if summary_rows else [DATA] * len(rows_out)
     place_labels(rows_out, kinds, roles)
     names, mapping = sql_safe_names(list(header_cells), reserved=reserved_names, sanitize=sanitize_names)

@@ -25,7 +25,7 @@ from aspose_ocr_provider.tables.cell_kinds import cell_kind
 from aspose_ocr_provider.tables.column_roles import Role, Row
 from aspose_ocr_provider.tables.summary_rows import is_summary_label
 
-_OPEN_END = re.compile(r"(?:[-‐,/&+(]|\b(?:and|or|of|for|with|the|a|an|to|in|und|oder|mit|für|von|der|die|das|et|de|du|la|le))$", re.I)
+_OPEN_END = re.compile(r"(?:[-\u2010,/&+(]|\b(?:and|or|of|for|with|the|a|an|to|in|und|oder|mit|für|von|der|die|das|et|de|du|la|le))$", re.I)
 """A line ending like this goes on in the next line."""
 
 UP, DOWN = "up", "down"
@@ -53,7 +53,7 @@ def is_continuation(row: Row, roles: Sequence[Role]) -> bool:
 def merge_continuations(rows: Sequence[Row], positions: Sequence[int], roles: Sequence[Role]) -> MergedRows:
     """Merge every run of continuation rows into the row above or below it (see the module)."""
     cells = [list(row) for row in rows]
-    sources = [(pos,) for pos in positions]
+    sources: list[tuple[int, ...]] = [(pos,) for pos in positions]
     if "value" not in roles or len(cells) < 2:
         return MergedRows(cells, sources)
     flags = [is_continuation(row, roles) for row in cells]
