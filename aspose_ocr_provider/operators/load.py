@@ -38,6 +38,7 @@ from aspose_ocr_provider.tables.quarantine import (
 )
 from aspose_ocr_provider.tables.results import result_tables
 from aspose_ocr_provider.tables.schema import Column, TableSchema
+from aspose_ocr_provider.tables.summary_rows import TOTAL
 from aspose_ocr_provider.warehouse.connection import warehouse_hook
 from aspose_ocr_provider.warehouse.dialects import dialect_for
 from aspose_ocr_provider.warehouse.identity_load import IdentityLoad, distinct_inputs
@@ -476,6 +477,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                             row_columns=tuple(prov[k] for k in ROW_KEYS if k in prov),
                         ),
                         source,
+                        totals=table.row_provenance(frame.index)[0].eq(TOTAL).tolist(),
                     )
                 inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
                 document_rows[ref.source or task_id] = document_rows.get(ref.source or task_id, 0) + rows
@@ -620,4 +622,6 @@ def _outcomes(given: Sequence[InputRecord], document_rows: dict[str, int]) -> li
 
 def _declared_tables(table: str, schemas: Sequence[TableSchema] | None) -> list[str]:
     """Every table a load writes (the quarantine table aside), in declaration order."""
-    return [s.table for s in schemas] if schemas else [table]
+    if not schemas:
+        return [table]
+    return list(dict.fromkeys([*(s.table for s in schemas), *(s.totals_table for s in schemas if s.totals_table)]))

@@ -39,7 +39,7 @@ def _is_number(warehouse: Warehouse, table: str, column: str) -> bool:
     return kind in ("double precision", "bigint", "numeric", "integer")
 
 
-def _load(tmp_path: Path, day: int, task_ids: Any, table: str, **kwargs: Any) -> dict[str, Any]:
+def _load(tmp_path: Path, day: int, task_ids: Any, table: str | None, **kwargs: Any) -> dict[str, Any]:
     state, xcom = run_load(tmp_path, datetime(2026, 6, day, tzinfo=UTC), ocr_task_ids=task_ids, table=table, **kwargs)
     assert state == "success"
     assert xcom is not None
@@ -196,3 +196,30 @@ def test_an_ocr_slip_in_a_header_goes_into_the_existing_column(
     # SAMPLE (case) and Resuit (one slip) are sample and result; Analyst is new ("add").
     assert _user_columns(warehouse, "slips") == ["sample", "result", "unit", "analyst"]
     assert warehouse.query("SELECT result, analyst FROM slips WHERE sample = 'C-1'") == [(0.4, "Ann Lee")]
+
+
+def test_a_declared_table_keeps_skips_or_routes_its_totals(
+    airflow_db: Path, emu: EmulatorHandle, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    from aspose_ocr_provider.tables.schema import Column, TableSchema
+
+    def schema(table: str, totals: str) -> TableSchema:
+        columns = [
+            Column("description", "text", required=True),
+            Column("qty", "integer"),
+            Column("unit_price", "decimal", aliases=["Unit Price"]),
+            Column("total", "decimal"),
+        ]
+        return TableSchema(table, columns, totals=totals)
+
+    task_id = _submit_csv(emu, INVOICE_CSV)
+    xcom = _load(tmp_path, 22, task_id, None, schemas=[schema("kept", "keep")])
+    assert xcom["rows_per_table"] == {"kept": 4}
+    assert warehouse.query("SELECT description, total FROM kept WHERE \"_row_kind\" = 'total'") == [("TOTAL DUE", 42.0)]
+    xcom = _load(tmp_path, 23, task_id, None, schemas=[schema("skipped", "skip")])
+    assert xcom["rows_per_table"] == {"skipped": 3}
+    assert warehouse.query("SELECT COUNT(*) FROM skipped WHERE \"_row_kind\" = 'total'") == [(0,)]
+    xcom = _load(tmp_path, 24, task_id, None, schemas=[schema("lines", "line_totals")])
+    assert xcom["rows_per_table"] == {"lines": 3, "line_totals": 1}
+    assert warehouse.query("SELECT description, unit_price, total FROM line_totals") == [("TOTAL DUE", None, 42.0)]
+    assert warehouse.columns("ocr_quarantine") == []  # nothing set aside
