@@ -227,6 +227,8 @@ def clean_table(
     rows_out = merged.rows if merged else data
     sources: list[tuple[int, ...]] = merged.sources if merged else [(pos,) for pos in positions]
     kinds = summary_kinds(rows_out, roles) if summary_rows else [DATA] * len(rows_out)
+    if TOTAL in kinds:  # the items alone say what each column holds
+        roles = column_roles([row for row, kind in zip(rows_out, kinds, strict=True) if kind == DATA], width)
     place_labels(rows_out, kinds, roles)
     names, mapping = sql_safe_names(list(header_cells), reserved=reserved_names, sanitize=sanitize_names)
     frame = (

@@ -19,7 +19,8 @@ Row = Sequence[str | None]
 
 
 def column_roles(rows: Sequence[Row], width: int) -> list[Role]:
-    """Per column: ``value`` when most filled cells are values, ``text`` when most are words,
+    """Per column: ``value`` when at least half the filled cells are values (a sub-header or a
+    label over one amount does not make a column of words), ``text`` when most are words,
     ``empty`` when no row fills it."""
     roles: list[Role] = []
     for col in range(width):
@@ -28,7 +29,7 @@ def column_roles(rows: Sequence[Row], width: int) -> list[Role]:
             roles.append("empty")
             continue
         values = sum(cell_kind(c) in ("value", "year") for c in cells)
-        roles.append("value" if values * 2 > len(cells) else "text")
+        roles.append("value" if values * 2 >= len(cells) else "text")
     return roles
 
 

@@ -40,13 +40,17 @@ class MergedRows:
 
 
 def is_continuation(row: Row, roles: Sequence[Role]) -> bool:
-    """Words only, only in text columns, nothing where the table holds values; never a summary."""
+    """Words only, only in text columns, nothing where the table holds values, not in every
+    text column of a table of several; never a summary."""
     filled = [(col, cell) for col, cell in enumerate(row) if cell]
     if not filled:
         return False
     for col, cell in filled:
         if col >= len(roles) or roles[col] != "text" or cell_kind(cell) != "text":
             return False
+    # A row filling every text column (``Bob | | Rome``) is a row missing its values, not a line.
+    if len(filled) > 1 and len(filled) >= roles.count("text"):
+        return False
     return not is_summary_label(filled[0][1])
 
 
@@ -57,7 +61,7 @@ def merge_continuations(rows: Sequence[Row], positions: Sequence[int], roles: Se
     if "value" not in roles or len(cells) < 2:
         return MergedRows(cells, sources)
     flags = [is_continuation(row, roles) for row in cells]
-    if sum(flags) * 2 >= len(flags):
+    if sum(flags) * 2 > len(flags):
         # Most rows lack values: that is the table's shape (a sparse column), not wrapped text.
         return MergedRows(cells, sources)
     runs = _runs(flags)
