@@ -61,8 +61,9 @@ def merge_continuations(rows: Sequence[Row], positions: Sequence[int], roles: Se
     if "value" not in roles or len(cells) < 2:
         return MergedRows(cells, sources)
     flags = [is_continuation(row, roles) for row in cells]
-    if sum(flags) * 2 > len(flags):
-        # Most rows lack values: that is the table's shape (a sparse column), not wrapped text.
+    if sum(flags) * 2 > len(flags) or len(flags) - sum(flags) < 2:
+        # Most rows lack values: that is the table's shape (a sparse column), not wrapped text;
+        # and one row with values is too little to tell a wrapped line from a row missing them.
         return MergedRows(cells, sources)
     runs = _runs(flags)
     directions = [_direction(cells, run, len(cells)) for run in runs]
