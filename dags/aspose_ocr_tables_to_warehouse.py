@@ -204,6 +204,11 @@ def aspose_ocr_tables_to_warehouse() -> None:
         mode="idempotent",
         # What became of each file (loaded, no table, rejected and why), kept in <table>__inputs.
         input_records=submit.output["inputs"],
+        # A folder of mixed documents into one table: each layout's headers become columns
+        # (a misread header goes into the column it meant). For a folder of ONE kind of
+        # document use "rescue": the first load fixes the columns, other headers' cells go as
+        # JSON into _rescued. Why: docs/tables.md, "A schema that does not grow by accident".
+        on_new_columns="add",
     )
 
     wait_for_ocr >> load

@@ -23,7 +23,13 @@ from aspose_ocr_provider.operators.result_fetch import (
 )
 from aspose_ocr_provider.tables.clean import HeaderSpec
 from aspose_ocr_provider.tables.header_rows import HeaderRowsSpec
-from aspose_ocr_provider.tables.provenance import IDENTITY_KEYS, ProvenanceSpec, provenance_columns
+from aspose_ocr_provider.tables.provenance import (
+    IDENTITY_KEYS,
+    ROW_KEYS,
+    ProvenanceSpec,
+    provenance_columns,
+    with_row_provenance,
+)
 from aspose_ocr_provider.tables.quarantine import (
     BAD_DATA_POLICIES,
     DEFAULT_QUARANTINE_TABLE,
@@ -32,6 +38,7 @@ from aspose_ocr_provider.tables.quarantine import (
 )
 from aspose_ocr_provider.tables.results import result_tables
 from aspose_ocr_provider.tables.schema import Column, TableSchema
+from aspose_ocr_provider.tables.summary_rows import TOTAL
 from aspose_ocr_provider.warehouse.connection import warehouse_hook
 from aspose_ocr_provider.warehouse.dialects import dialect_for
 from aspose_ocr_provider.warehouse.identity_load import IdentityLoad, distinct_inputs
@@ -43,6 +50,7 @@ from aspose_ocr_provider.warehouse.input_records import (
     input_records_target,
 )
 from aspose_ocr_provider.warehouse.load_plan import LoadPlan
+from aspose_ocr_provider.warehouse.new_columns import ON_NEW_COLUMNS
 from aspose_ocr_provider.warehouse.type_conflicts import TYPE_CONFLICTS
 from aspose_ocr_provider.warehouse.writer import (
     LOAD_MODES,
@@ -123,7 +131,9 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         (keep the index: it is the row number recorded in provenance).
     :param provenance: True (default) adds ``_source``, ``_source_sha256``, ``_source_page``
         (1-based page of a PDF or TIFF, 1 for an image), ``_ocr_task_id``, ``_source_table``,
-        ``_source_row``, ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
+        ``_source_row``, ``_source_rows`` (every recognised row a row came from: ``"4-5"`` when a
+        wrapped cell's second line was merged into it), ``_row_kind`` (``data``, or ``total`` for
+        a Total/Subtotal row), ``_dag_run_id``, ``_loaded_by``, ``_loaded_at``; a dict renames
         (``{"source": "file"}``) or drops (``{"loaded_at": None}``) them; False adds none
         (then only append or replace modes work). Inputs that give no rows are recorded in
         ``<table>__no_table`` while the identity columns are on.
@@ -140,6 +150,12 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         keep the text the image shows), ``"quarantine"`` sets the cells that do not read as the
         column's type aside in ``quarantine_table`` with their rows, ``"fail"`` fails naming the
         image and cell.
+    :param on_new_columns: a header the table has no column for, once a header differing from an
+        existing column only by case, spacing, punctuation or a small OCR slip has gone into that
+        column (logged with the distance): ``"add"`` (default) adds a column; ``"rescue"`` keeps
+        the table's columns (the first load's) and writes the cells as JSON ``{header: cell}``
+        into a ``_rescued`` text column, nothing lost; ``"fail"`` fails the load naming the
+        headers. Declared tables (``columns=``/``schemas=``) have fixed columns already.
     :param max_concurrency: Most result requests in flight at once (default 8, like submit's);
         results are still loaded in input order.
     :param rows_per_write: Rows held before they are written (default 10,000), so the load's
@@ -177,6 +193,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         index_row: bool | str = "auto",
         header_rows: HeaderRowsSpec = "auto",
         type_conflicts: str = "widen",
+        on_new_columns: str = "add",
         columns: Sequence[Column] | None = None,
         schemas: Sequence[TableSchema] | None = None,
         on_bad_data: str = "quarantine",
@@ -221,6 +238,10 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
             raise ValueError(f"Unknown header {header!r}: use 'first_row', 'none' or a list of column names.")
         if index_row not in ("auto", True, False):
             raise ValueError(f"index_row must be 'auto', True or False, got {index_row!r}.")
+        if on_new_columns not in ON_NEW_COLUMNS:
+            raise ValueError(
+                f"Unknown on_new_columns {on_new_columns!r}; use one of: {', '.join(ON_NEW_COLUMNS)}."
+            )
         if type_conflicts not in TYPE_CONFLICTS:
             raise ValueError(
                 f"Unknown type_conflicts {type_conflicts!r}; use one of: {', '.join(TYPE_CONFLICTS)}."
@@ -264,6 +285,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         self.index_row = index_row
         self.header_rows = header_rows
         self.type_conflicts = type_conflicts
+        self.on_new_columns = on_new_columns
         self.schemas = schemas
         self.on_bad_data = on_bad_data
         self.quarantine_table = quarantine_table
@@ -332,7 +354,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
         rows_per_write = self.rows_per_write
 
         def writer(
-            table: str, declared: Any = None, sql_types: Any = None, mode: str = self.mode
+            table: str,
+            declared: Any = None,
+            sql_types: Any = None,
+            mode: str = self.mode,
+            new_columns: str = "add",
         ) -> TableWriter:
             return TableWriter(
                 hook,
@@ -343,7 +369,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 type_conflicts=self.type_conflicts,
                 declared=declared,
                 sql_types=sql_types,
+                on_new_columns=new_columns,
             )
+
+        def data_writer(table: str, declared: Any = None, sql_types: Any = None) -> TableWriter:
+            return writer(table, declared, sql_types, new_columns=self.on_new_columns)
 
         def quarantine() -> list[Target]:
             run = {prov[k]: run_values[k] for k in run_values if k in prov}
@@ -360,7 +390,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
 
         def begin(stack: contextlib.ExitStack) -> StreamedLoad:
             nonlocal companion
-            writers = plan.writers(writer)
+            writers = plan.writers(data_writer)
             if companion_on:
                 companion = inputs.companion_writer(hook, self.table, self.mode)
                 writers.append(companion)
@@ -419,6 +449,11 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                         continue
                     if self.transform is not None:
                         frame = self._transformed(frame, source, prov)
+                    # A transform or a declared schema reshapes the frame: then no text matches it.
+                    recognised = table.text if self.transform is None and not self.schemas else None
+                    frame = with_row_provenance(frame, table, prov)
+                    if recognised is not None:
+                        recognised = with_row_provenance(recognised, table, prov)
                     for name, text in table.columns.items():
                         column_texts.setdefault(name, text)
                     rows += len(frame)
@@ -436,12 +471,13 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                             frame,
                             constants={prov[k]: v for k, v in values.items() if k in prov},
                             index_column=prov.get("source_row"),
-                            # A transform or a declared schema reshapes the frame: then no text matches it.
-                            text=table.text if self.transform is None and not self.schemas else None,
+                            text=recognised,
                             origin=origin,
                             headers=table.columns,
+                            row_columns=tuple(prov[k] for k in ROW_KEYS if k in prov),
                         ),
                         source,
+                        totals=table.row_provenance(frame.index)[0].eq(TOTAL).tolist(),
                     )
                 inputs.add(ref.source or task_id, task_id, ref.identity, len(tables), rows)
                 document_rows[ref.source or task_id] = document_rows.get(ref.source or task_id, 0) + rows
@@ -470,7 +506,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 chunk = plan.take()
                 targets = [t for t, _ in chunk]
                 # Tables this load writes no rows to still lose the rows its inputs had there.
-                rest: list[Target] = [(w, []) for w in plan.writers(writer) if keyed and all(w is not t for t, _ in targets)]
+                rest: list[Target] = [(w, []) for w in plan.writers(data_writer) if keyed and all(w is not t for t, _ in targets)]
                 last: list[Target] = [(companion, inputs.companion_batches(run_values))] if companion is not None else []
                 if outcomes:
                     run_id, loaded_at = run_values["dag_run_id"], run_values["loaded_at"]
@@ -478,7 +514,7 @@ class AsposeOcrTableToSqlOperator(BaseOperator):
                 written(chunk, load.finish([*targets, *rest, *last], more=quarantine)[: len(targets)])
                 self._lineage.outputs = [
                     TableOutput(self.conn_id, w.table, w.written_columns)
-                    for w in plan.writers(writer)
+                    for w in plan.writers(data_writer)
                     if w.table in plan.written_tables
                 ]
             else:
@@ -586,4 +622,6 @@ def _outcomes(given: Sequence[InputRecord], document_rows: dict[str, int]) -> li
 
 def _declared_tables(table: str, schemas: Sequence[TableSchema] | None) -> list[str]:
     """Every table a load writes (the quarantine table aside), in declaration order."""
-    return [s.table for s in schemas] if schemas else [table]
+    if not schemas:
+        return [table]
+    return list(dict.fromkeys([*(s.table for s in schemas), *(s.totals_table for s in schemas if s.totals_table)]))

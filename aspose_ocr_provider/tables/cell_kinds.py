@@ -11,7 +11,13 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from aspose_ocr_provider.tables.types import DATE_FORMATS, parse_currency, parse_decimal, parse_percent
+from aspose_ocr_provider.tables.types import (
+    DATE_FORMATS,
+    parse_currency,
+    parse_decimal,
+    parse_percent,
+    swap_marks,
+)
 
 CellKind = Literal["empty", "year", "value", "text"]
 """``year`` is a plain four-digit year: data in a row, but also a common column title (``2024``)."""
@@ -58,8 +64,8 @@ def is_value(text: str | None) -> bool:
         return bool(_EMAIL.search(body))
     if not _LETTER.search(body):
         return True  # every number, amount, percentage and all-digit date is here
-    if any(parse(body) is not None for parse in (parse_currency, parse_decimal, parse_percent)):
-        return True  # 12.00 EUR, USD 5
+    if any(parse(text) is not None for parse in (parse_currency, parse_decimal, parse_percent) for text in (body, swap_marks(body))):
+        return True  # 12.00 EUR, USD 5, 12,00 EUR
     return bool(_EMAIL.search(body) or _ID.match(body) or _is_date(body))
 
 

@@ -18,6 +18,7 @@ from aspose_ocr_provider.tables.types import (
     parse_decimal,
     parse_integer,
     parse_percent,
+    swap_marks,
 )
 
 KINDS: tuple[str, ...] = ("text", "integer", "decimal", "date", "timestamp", "boolean")
@@ -33,9 +34,6 @@ _TRUE = frozenset({"true", "yes", "y", "1", "x", "✓", "✔"})
 _FALSE = frozenset({"false", "no", "n", "0", ""})
 
 
-_SWAP_MARKS = str.maketrans(".,", ",.")
-
-
 class CellError(ValueError):
     """A cell that does not read as its column's type; the message is the reason."""
 
@@ -43,17 +41,12 @@ class CellError(ValueError):
 CellParser = Callable[[str], Any]
 
 
-def _swap_marks(text: str) -> str:
-    """``1.234,50`` -> ``1,234.50``: read a decimal comma with the decimal-point grammar."""
-    return text.translate(_SWAP_MARKS)
-
-
 def parse_number(text: str, *, integer: bool = False, decimal_mark: str = ".") -> int | float:
     """A number written with thousands separators, a currency symbol or code, ``%`` (a fraction)
     or accounting brackets; ``integer`` also refuses a fractional value."""
     body = text.strip()
     if decimal_mark == ",":
-        body = _swap_marks(body)
+        body = swap_marks(body)
     value: float | None
     if integer:
         whole = parse_integer(body)

@@ -14,13 +14,18 @@ from typing import Literal
 
 import pandas as pd
 
+from aspose_ocr_provider.tables.column_roles import column_roles
+from aspose_ocr_provider.tables.continuation import merge_continuations
 from aspose_ocr_provider.tables.header_rows import (
     LEADING_ROWS_READ,
     HeaderRowsSpec,
     combine_header_rows,
+    continues_header,
     find_header,
 )
+from aspose_ocr_provider.tables.header_values import place_values, split_header_values
 from aspose_ocr_provider.tables.sql_names import sql_safe_names
+from aspose_ocr_provider.tables.summary_rows import DATA, TOTAL, place_labels, summary_kinds
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +46,51 @@ class CleanTable:
     :param columns: ``{column name: header text as recognised}``, so the original wording is never lost.
     :param text: the cells as recognised, before type inference (same columns and index as
         ``frame``); None when no inference ran (``frame`` is then the text).
+    :param sources: per row of ``frame``, the recognised rows it came from (several when
+        continuation lines were merged into it); the index is the first of them.
+    :param row_kinds: per row of ``frame``, ``"data"`` or ``"total"`` (a summary row).
     """
 
     frame: pd.DataFrame
     columns: dict[str, str] = field(default_factory=dict)
     text: pd.DataFrame | None = None
+    sources: list[tuple[int, ...]] = field(default_factory=list)
+    row_kinds: list[str] = field(default_factory=list)
+
+    def row_provenance(self, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+        """``(row kinds, source rows as text)`` for the rows of ``index`` (a subset of the
+        frame's, e.g. after a declared schema withheld rows); rows not found get ``data`` and
+        their own position."""
+        kinds = dict(zip(self.frame.index, self.row_kinds or [DATA] * len(self.frame), strict=True))
+        spans = dict(zip(self.frame.index, self.sources or [(int(i),) for i in self.frame.index], strict=True))
+        return (
+            pd.Series([kinds.get(i, DATA) for i in index], index=index, dtype=object),
+            pd.Series([rows_text(spans.get(i, (int(i),))) for i in index], index=index, dtype=object),
+        )
+
+    @property
+    def summary(self) -> list[bool]:
+        """Per row, whether it is a summary row."""
+        return [kind == TOTAL for kind in self.row_kinds] if self.row_kinds else [False] * len(self.frame)
 
     @property
     def cells(self) -> pd.DataFrame:
         """The cells as text, whether or not types were inferred."""
         return self.frame if self.text is None else self.text
+
+
+def rows_text(rows: tuple[int, ...]) -> str:
+    """``(3,)`` -> ``"3"``; ``(3, 4, 5)`` -> ``"3-5"``; ``(3, 5)`` -> ``"3,5"``."""
+    parts: list[str] = []
+    start = prev = rows[0]
+    for row in [*rows[1:], None]:
+        if row is not None and row == prev + 1:
+            prev = row
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if row is not None:
+            start = prev = row
+    return ",".join(parts)
 
 
 def is_index_row(row: Sequence[str]) -> bool:
@@ -108,6 +148,8 @@ def clean_table(
     sanitize_names: bool = True,
     reserved_names: Iterable[str] = (),
     header_rows: HeaderRowsSpec = "auto",
+    merge_lines: bool = True,
+    summary_rows: bool = True,
 ) -> CleanTable:
     """Turn raw CSV rows of one recognised table into a :class:`CleanTable`.
 
@@ -124,12 +166,17 @@ def clean_table(
         ``"auto"`` (default) drops title lines and finds a group header over sub-headers (then
         names combine both, ``Sales 2025 H1``); a number fixes it (1 for a single header row)
         and takes the rows from the top as they are, titles included.
+    :param merge_lines: merge continuation lines (a wrapped cell's other lines, recognised as
+        rows of their own) into the row they belong to (default; see :mod:`.continuation`).
+    :param summary_rows: mark Total/Subtotal rows as ``total`` in :attr:`CleanTable.row_kinds`
+        and move their labels out of amount columns (default; see :mod:`.summary_rows`).
     """
     table = normalize_rows(rows, index_row=index_row)
     # Empty rows inside the table carry nothing; their positions still count for provenance.
     positions = [pos for pos, row in enumerate(table, start=1) if not _is_empty(row)]
     width = len(table[0]) if table else 0
     header_cells: Sequence[str | None]
+    header_position = 0  # the last header row, when the table's own rows hold the header
     if isinstance(header, str):
         if header == "first_row":
             layout = find_header([table[pos - 1] for pos in positions[:LEADING_ROWS_READ]], header_rows)
@@ -145,6 +192,7 @@ def clean_table(
                         "Row %d reads as data like the rows below it: the table has no header row.",
                         positions[start],
                     )
+            header_position = positions[start - 1] if layout.rows and len(positions) >= start else 0
             positions = positions[start:]
         elif header == "none":
             header_cells = [None] * width
@@ -160,12 +208,33 @@ def clean_table(
                 "columns; give one name per column (check the table image or use header='first_row')."
             )
         width = len(header_cells)
+    data = [list(table[pos - 1]) for pos in positions]
+    if header_position:
+        while header_rows == "auto" and len(data) > 1 and continues_header(
+            header_cells, data[0], [r == "value" for r in column_roles(data[1:], width)]
+        ):
+            log.debug("Row %d (%r) is the header's second line.", positions[0], [c for c in data[0] if c])
+            header_cells = [" ".join(p for p in (h, c) if p) or None for h, c in zip(header_cells, data[0], strict=False)]
+            header_position = positions.pop(0)
+            data.pop(0)
+        split = split_header_values(header_cells)
+        if split.values:
+            log.debug("Header cells held values %s: split off into the first row.", split.values)
+        header_cells = split.titles
+        place_values(data, positions, split.values, header_position, width)
+    roles = column_roles(data, width)
+    merged = merge_continuations(data, positions, roles) if merge_lines else None
+    rows_out = merged.rows if merged else data
+    sources: list[tuple[int, ...]] = merged.sources if merged else [(pos,) for pos in positions]
+    kinds = summary_kinds(rows_out, roles) if summary_rows else [DATA] * len(rows_out)
+    if TOTAL in kinds:  # the items alone say what each column holds
+        roles = column_roles([row for row, kind in zip(rows_out, kinds, strict=True) if kind == DATA], width)
+    place_labels(rows_out, kinds, roles)
     names, mapping = sql_safe_names(list(header_cells), reserved=reserved_names, sanitize=sanitize_names)
-    data = [table[pos - 1] for pos in positions]
     frame = (
-        pd.DataFrame(data, columns=names, dtype=object)
-        if data
+        pd.DataFrame(rows_out, columns=names, dtype=object)
+        if rows_out
         else pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
     )
-    frame.index = pd.Index(positions, dtype="int64", name=SOURCE_ROW_INDEX)
-    return CleanTable(frame=frame, columns=mapping)
+    frame.index = pd.Index([group[0] for group in sources], dtype="int64", name=SOURCE_ROW_INDEX)
+    return CleanTable(frame=frame, columns=mapping, sources=sources, row_kinds=list(kinds))

@@ -28,7 +28,7 @@ def header_key(text: str | None) -> str:
     return "".join(w.translate(_LOOKALIKES) if any(c.isalpha() for c in w) else w for w in words)
 
 
-def _distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance, stopping early once it exceeds ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
@@ -59,7 +59,7 @@ def match_score(header: str | None, aliases: Sequence[str]) -> int | None:
         if not target:
             continue
         limit = allowed_slips(target)
-        found = 0 if key == target else _distance(key, target, limit)
+        found = 0 if key == target else edit_distance(key, target, limit)
         if found <= limit and (best is None or found < best):
             best = found
     return best

@@ -206,3 +206,21 @@ def combine_header_rows(rows: Sequence[Row]) -> list[str | None]:
         parts = [grid[depth][col] for depth in range(len(grid)) if grid[depth][col]]
         combined.append(" ".join(p for p in parts if p) or None)
     return combined
+
+
+def continues_header(header: Row, row: Row, value_columns: Sequence[bool]) -> bool:
+    """Whether ``row``, right under the header, is the header's second line: short labels, no
+    value, each under a header cell and over a column that holds values below (``Unit`` over
+    ``Price`` over amounts). Words over a column of words may be the first line of a wrapped
+    first item instead; such a row is left to the data (see :mod:`.continuation`)."""
+    filled = [col for col, cell in enumerate(row) if cell]
+    if not filled or len(filled) >= sum(1 for cell in header if cell):
+        return False
+    return all(
+        col < len(header)
+        and header[col]
+        and value_columns[col]
+        and cell_kind(row[col]) == "text"
+        and is_label(row[col])
+        for col in filled
+    )

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
+from aspose_ocr_provider.tables.clean import CleanTable
+
 ProvenanceSpec = bool | Mapping[str, str | None]
 
 DEFAULT_PROVENANCE: dict[str, str] = {
@@ -20,6 +24,8 @@ DEFAULT_PROVENANCE: dict[str, str] = {
     "ocr_task_id": "_ocr_task_id",
     "source_table": "_source_table",
     "source_row": "_source_row",
+    "source_rows": "_source_rows",
+    "row_kind": "_row_kind",
     "dag_run_id": "_dag_run_id",
     "loaded_by": "_loaded_by",
     "loaded_at": "_loaded_at",
@@ -28,8 +34,14 @@ DEFAULT_PROVENANCE: dict[str, str] = {
 of that input's bytes (of the whole document for a PDF); ``source_page``: 1-based page within it
 (1 for a plain image); ``ocr_task_id``: the
 cloud's task id; ``source_table``: 1-based table number within the image; ``source_row``: the
-row's position in that table (header = row 1); ``dag_run_id``: Airflow run id; ``loaded_by``:
+row's position in that table (header = row 1; the first of them for a row merged from several);
+``source_rows``: every recognised row the row came from, as text (``"4"``, or ``"4-5"`` when a
+wrapped cell's second line was merged into it); ``row_kind``: ``"data"``, or ``"total"`` for a
+summary row (Total, Subtotal, Zwischensumme...: filter on it before summing); ``dag_run_id``: Airflow run id; ``loaded_by``:
 ``dag_id.task_id`` (plus ``[map_index]``) of the load task; ``loaded_at``: load time, UTC."""
+
+ROW_KEYS: tuple[str, ...] = ("source_rows", "row_kind")
+"""Provenance that differs from row to row, written as frame columns (the rest is per table)."""
 
 IDENTITY_KEYS: tuple[str, ...] = ("source", "source_sha256", "source_page")
 """The columns the idempotent load mode and the incremental skip check need."""
@@ -72,3 +84,14 @@ def provenance_columns(spec: ProvenanceSpec) -> dict[str, str]:
             )
         seen[name.casefold()] = key
     return columns
+
+
+def with_row_provenance(frame: pd.DataFrame, table: CleanTable, columns: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` (rows of ``table``, perhaps fewer or transformed) with the per-row provenance
+    columns that ``columns`` (:func:`provenance_columns`) enables, matched to rows by index."""
+    wanted = {key: columns[key] for key in ROW_KEYS if key in columns}
+    if not wanted:
+        return frame
+    kinds, sources = table.row_provenance(frame.index)
+    values = {"row_kind": kinds, "source_rows": sources}
+    return frame.assign(**{name: values[key] for key, name in wanted.items()})

@@ -89,11 +89,15 @@ class TableSchema:
     :param columns: the declared :class:`Column` s, in table order.
     :param min_matched: how many declared columns a recognised table must show to be this
         layout (default: all required ones and at least half of all).
+    :param totals: summary rows (Total, Subtotal, Zwischensumme...; ``_row_kind = 'total'``):
+        ``"keep"`` (default) loads them with the items, marked; ``"skip"`` leaves them out;
+        another table's name loads them there, in the same declared columns.
     """
 
     table: str
     columns: Sequence[Column] = field(default_factory=tuple)
     min_matched: int | None = None
+    totals: str = "keep"
 
     def __post_init__(self) -> None:
         if not isinstance(self.table, str) or not self.table.strip():
@@ -106,6 +110,15 @@ class TableSchema:
         if repeated:
             raise ValueError(f"Schema of {self.table!r} declares column(s) {repeated} more than once.")
         object.__setattr__(self, "columns", tuple(columns))
+        if not isinstance(self.totals, str) or not self.totals.strip() or self.totals == self.table:
+            raise ValueError(
+                f"Schema of {self.table!r}: totals must be 'keep', 'skip' or another table's name, got {self.totals!r}."
+            )
+
+    @property
+    def totals_table(self) -> str | None:
+        """The table summary rows go to, when not this one."""
+        return None if self.totals in ("keep", "skip") else self.totals
 
     @property
     def needed(self) -> int:

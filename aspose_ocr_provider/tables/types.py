@@ -1,5 +1,9 @@
 """Optional type inference: text cells that are all numbers, percentages, money or dates.
 
+Numbers are read as the document writes them: a column whose cells can only be read with a
+decimal comma (``19,90 €``, ``1.234,56``) is read that way; a column that could be either stays
+with the decimal point, and one that mixes both stays text.
+
 A column is converted only when *every* non-empty cell reads as the same kind, so one OCR slip
 (``1O5`` for ``105``) leaves the column as text instead of silently turning a cell into NULL.
 Codes with leading zeros (``00123``) stay text: they are identifiers, not quantities.
@@ -37,6 +41,25 @@ DATE_FORMATS = (
     "%d %B %Y",
 )
 """Tried in order; the first that reads every cell of a column wins (so 03/04/2024 is US-style)."""
+
+
+_SWAP_MARKS = str.maketrans(".,", ",.")
+_COMMA_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)|\d\.\d{3},\d")
+"""``19,90``, ``5,5``, ``1.234,56``: only a decimal comma reads like this."""
+_POINT_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)|\d,\d{3}\.\d")
+"""``19.90``, ``1,234.56``: only a decimal point reads like this."""
+
+
+def swap_marks(text: str) -> str:
+    """``1.234,50`` -> ``1,234.50``: read a decimal comma with the decimal-point grammar."""
+    return text.translate(_SWAP_MARKS)
+
+
+def writes_decimal_comma(values: Sequence[str]) -> bool:
+    """Whether a column's cells say, unambiguously, that its numbers use a decimal comma: some
+    cell can only be read that way (``19,90 €``, ``1.234,56``) and none only the other way.
+    ``1,234`` alone says nothing (a thousand, or one and a bit) and keeps the decimal point."""
+    return any(_COMMA_DECIMAL.search(v) for v in values) and not any(_POINT_DECIMAL.search(v) for v in values)
 
 
 def _strip_number(text: str) -> str:
@@ -138,7 +161,15 @@ def _convert(values: Sequence[str]) -> pd.Series | None:
         if parsed is not None:
             return pd.Series(parsed, dtype=dtype)
     if any(ch.isdigit() for ch in first):
-        return _dates(values)
+        dates = _dates(values)
+        if dates is not None:
+            return dates
+    if writes_decimal_comma(values):
+        swapped = [swap_marks(v) for v in values]
+        for parse in (parse_decimal, parse_currency, parse_percent):
+            parsed = _all(swapped, parse)
+            if parsed is not None:
+                return pd.Series(parsed, dtype="Float64")
     return None
 
 

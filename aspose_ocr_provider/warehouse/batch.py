@@ -27,6 +27,8 @@ class TableBatch:
         a text column is written as the image shows it, and a cell set aside keeps its text.
     :param origin: the image and table the rows came from, for messages and quarantine rows.
     :param headers: ``{column: header text}`` as recognised.
+    :param row_columns: frame columns that are per-row provenance (``_row_kind``,
+        ``_source_rows``): text, and placed with the other provenance columns, after the data.
     """
 
     frame: pd.DataFrame
@@ -35,14 +37,16 @@ class TableBatch:
     text: pd.DataFrame | None = None
     origin: CellOrigin | None = None
     headers: Mapping[str, str] | None = None
+    row_columns: tuple[str, ...] = ()
 
     def cells(self) -> pd.DataFrame:
         """The cells as text when known, else the frame itself."""
         return self.frame if self.text is None else self.text
 
     def extra_kinds(self) -> dict[str, str]:
-        """Kinds of the columns that are not frame columns (the index column and constants)."""
+        """Kinds of the provenance columns: the index column, constants and per-row provenance."""
         found = {self.index_column: "integer"} if self.index_column else {}
+        found.update(dict.fromkeys(self.row_columns, "text"))
         found.update({name: kind_of_value(value) for name, value in self.constants.items()})
         return found
 

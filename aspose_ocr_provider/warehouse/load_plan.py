@@ -9,7 +9,7 @@ none does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -71,6 +71,9 @@ class LoadPlan:
             self._destinations[table] = _Destination(table, None)
         for schema in self.schemas:
             self._destinations.setdefault(schema.table, _Destination(schema.table, schema))
+        for schema in self.schemas:
+            if schema.totals_table is not None:
+                self._destinations.setdefault(schema.totals_table, _Destination(schema.totals_table, schema))
 
     @property
     def tables(self) -> list[str]:
@@ -116,7 +119,18 @@ class LoadPlan:
         """The tables any batch went to."""
         return [d.table for d in self._destinations.values() if d.written]
 
-    def add(self, target: str, batch: TableBatch, source: str) -> None:
+    def add(self, target: str, batch: TableBatch, source: str, totals: Sequence[bool] | None = None) -> None:
+        """Queue ``batch`` for ``target``; ``totals`` marks its summary rows, which a declared
+        table's ``totals=`` may leave out or send to another table."""
+        schema = self._destinations[target].schema
+        if totals is not None and schema is not None and schema.totals != "keep" and any(totals):
+            mask = pd.Series(list(totals), index=batch.frame.index, dtype=bool)
+            if schema.totals_table is not None:
+                self._queue(schema.totals_table, _rows(batch, mask), source)
+            batch = _rows(batch, ~mask)
+        self._queue(target, batch, source)
+
+    def _queue(self, target: str, batch: TableBatch, source: str) -> None:
         destination = self._destinations[target]
         destination.batches.append(batch)
         destination.sources.append(source)
@@ -165,3 +179,8 @@ class LoadPlan:
         if not records:
             return []
         return [(writer, [TableBatch(quarantine_frame(records), constants=constants)])]
+
+
+def _rows(batch: TableBatch, mask: pd.Series) -> TableBatch:
+    text = batch.text.loc[mask.to_numpy()] if batch.text is not None else None
+    return replace(batch, frame=batch.frame.loc[mask.to_numpy()], text=text)

@@ -30,6 +30,7 @@ from aspose_ocr_provider.tables.quarantine import BadDataError, QuarantineRecord
 from aspose_ocr_provider.warehouse.batch import TableBatch
 from aspose_ocr_provider.warehouse.dialects import SqlDialect, dialect_for
 from aspose_ocr_provider.warehouse.kinds import kind_of_value, kinds_of_sql_type
+from aspose_ocr_provider.warehouse.new_columns import ON_NEW_COLUMNS, NewColumnsError, fit_batches
 from aspose_ocr_provider.warehouse.replaced_rows import ReplacedRows
 from aspose_ocr_provider.warehouse.spool import HoldingTableError, Spool
 from aspose_ocr_provider.warehouse.type_conflicts import (
@@ -140,6 +141,9 @@ class TableWriter:
     :param declared: ``{column: kind}`` fixed by a declared schema (values already parsed).
     :param sql_types: ``{column: SQL type}`` to create those columns with instead of the default.
     :param replace_rows: the inputs whose existing rows an idempotent load replaces.
+    :param on_new_columns: a column the table lacks (after OCR slips map to existing columns):
+        ``add`` (default) adds it, ``rescue`` keeps its cells as JSON in ``_rescued``, ``fail``
+        refuses (see :mod:`~aspose_ocr_provider.warehouse.new_columns`). Not for declared tables.
     """
 
     def __init__(
@@ -155,7 +159,10 @@ class TableWriter:
         declared: Mapping[str, str] | None = None,
         sql_types: Mapping[str, str] | None = None,
         replace_rows: ReplacedRows | None = None,
+        on_new_columns: str = "add",
     ) -> None:
+        if on_new_columns not in ON_NEW_COLUMNS:
+            raise ValueError(f"Unknown on_new_columns {on_new_columns!r}; use one of: {', '.join(ON_NEW_COLUMNS)}.")
         if type_conflicts not in TYPE_CONFLICTS:
             raise ValueError(
                 f"Unknown type_conflicts {type_conflicts!r}; use one of: {', '.join(TYPE_CONFLICTS)}."
@@ -184,6 +191,7 @@ class TableWriter:
         self.type_conflicts = type_conflicts
         self.declared = dict(declared or {})
         self.sql_types = dict(sql_types or {})
+        self.on_new_columns = on_new_columns
         self.quarantined: list[QuarantineRecord] = []
         """Cells the last write set aside (``type_conflicts='quarantine'``)."""
         self.written_columns: dict[str, str] = {}
@@ -227,6 +235,11 @@ class TableWriter:
         kind is carried from the chunk that first had it.
         """
         seen = {**(self._start or {}), **{n: (k,) for n, k in self._kinds.items()}}
+        if not self.declared:
+            provenance = set(self._extras) | set(self.replace_key) | {n for b in batches for n in b.extra_kinds()}
+            batches = fit_batches(
+                batches, list(seen) or None, policy=self.on_new_columns, table=self.table, provenance=provenance
+            )
         plan = reconcile(batches, seen, table=self.table, policy=self.type_conflicts, declared=self.declared)
         self.quarantined.extend(plan.records)
         self._kinds.update(plan.kinds)
@@ -652,7 +665,7 @@ class StreamedLoad:
         self._current = writer
         try:
             yield
-        except (SchemaMismatchError, TypeConflictError, BadDataError):
+        except (SchemaMismatchError, TypeConflictError, BadDataError, NewColumnsError):
             raise
         except Exception as exc:
             raise self._current._load_error(exc) from exc

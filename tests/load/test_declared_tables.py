@@ -38,7 +38,7 @@ STOCK = TableSchema(
     ],
 )
 PROVENANCE = ["_source", "_source_sha256", "_source_page", "_ocr_task_id", "_source_table", "_source_row"]
-PROVENANCE += ["_dag_run_id", "_loaded_by", "_loaded_at"]
+PROVENANCE += ["_source_rows", "_row_kind", "_dag_run_id", "_loaded_by", "_loaded_at"]
 
 
 def column_types(warehouse: Warehouse, table: str) -> dict[str, str]:
